@@ -20,21 +20,21 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "CMediaPipe", linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CMediaPipe", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl")]),
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavdevice libswscale libavutil",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"])]),
-        .target(name: "BackdropCore"),
-        .target(name: "BackdropMediaPipe", dependencies: ["CMediaPipe", "BackdropCore"]),
-        .target(name: "BackdropMedia", dependencies: ["CFFmpeg", "BackdropCore"]),
-        .target(name: "BackdropEffects", dependencies: ["BackdropCore", "BackdropMediaPipe"]),
+        .target(name: "BackdropCore", exclude: ["README.md"]),
+        .target(name: "BackdropMediaPipe", dependencies: ["CMediaPipe", "BackdropCore"], exclude: ["README.md"]),
+        .target(name: "BackdropMedia", dependencies: ["CFFmpeg", "BackdropCore"], exclude: ["README.md"]),
+        .target(name: "BackdropEffects", dependencies: ["BackdropCore", "BackdropMediaPipe"], exclude: ["README.md"]),
         .executableTarget(name: "backdrop", dependencies: [
             "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: ["README.md"]),
         .executableTarget(name: "backdrop-bench", dependencies: [
             "BackdropMediaPipe", "BackdropMedia",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        ], exclude: ["README.md"]),
         .testTarget(name: "BackdropMediaPipeTests", dependencies: ["BackdropMediaPipe", "BackdropMedia"]),
         .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia"]),
     ]

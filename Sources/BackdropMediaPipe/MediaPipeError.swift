@@ -4,7 +4,12 @@ public enum MediaPipeStatus: Int32, Sendable, CustomStringConvertible {
          permissionDenied, resourceExhausted, failedPrecondition, aborted, outOfRange, unimplemented,
          `internal`, unavailable, dataLoss, unauthenticated
 
-    public var description: String { "\(self)".uppercased() }
+    /// absl's name for the code, e.g. INVALID_ARGUMENT.
+    public var description: String {
+        ["OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS",
+         "PERMISSION_DENIED", "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE",
+         "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS", "UNAUTHENTICATED"][Int(rawValue)]
+    }
 }
 
 /// Everything that can go wrong in the MediaPipe binding. Each case's description names the cause

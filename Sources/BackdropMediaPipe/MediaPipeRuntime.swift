@@ -17,14 +17,20 @@ public struct MediaPipeRuntime: @unchecked Sendable {
     /// The environment variable that names the library explicitly.
     public static let pathVariable = "BACKDROP_MEDIAPIPE_LIB"
 
-    /// Loads the runtime (once per process), looking at `explicitPath`, then `$BACKDROP_MEDIAPIPE_LIB`,
-    /// then the MediaPipe wheel in `$BACKDROP_VENV` and in the checkout's `.venv`.
+    /// Loads the runtime (once per process). A path named explicitly (`explicitPath`, else
+    /// `$BACKDROP_MEDIAPIPE_LIB`) is the only one tried; otherwise the MediaPipe wheel in
+    /// `$BACKDROP_VENV` and in the checkout's `.venv` are.
     public static func load(explicitPath: String? = nil) throws(MediaPipeError) -> MediaPipeRuntime {
         let result: Result<MediaPipeRuntime, MediaPipeError> = loaded.withLock { cached in
-            if let cached { return .success(cached) }
             let candidates = candidatePaths(explicitPath: explicitPath)
+            if let cached {
+                if explicitPath == nil || candidates.first == cached.path { return .success(cached) }
+            }
             guard let path = candidates.first(where: { FileManager.default.isReadableFile(atPath: $0) }) else {
                 return .failure(.runtimeNotFound(tried: candidates, setupCommand: Checkout.setupCommand))
+            }
+            if let cached {
+                return .failure(.runtimeLoadFailed(path: path, reason: "this process already uses the runtime at \(cached.path)"))
             }
             var message = [CChar](repeating: 0, count: 1024)
             guard let api = bd_mediapipe_load(path, &message, message.count)?.pointee else {
@@ -40,9 +46,11 @@ public struct MediaPipeRuntime: @unchecked Sendable {
     }
 
     static func candidatePaths(explicitPath: String?) -> [String] {
+        if let explicitPath { return [explicitPath] }
+        if let fromEnvironment = ProcessInfo.processInfo.environment[pathVariable], !fromEnvironment.isEmpty {
+            return [fromEnvironment]
+        }
         var paths: [String] = []
-        if let explicitPath { paths.append(explicitPath) }
-        if let fromEnvironment = ProcessInfo.processInfo.environment[pathVariable] { paths.append(fromEnvironment) }
         var venvs: [URL] = []
         if let venv = ProcessInfo.processInfo.environment["BACKDROP_VENV"] { venvs.append(URL(fileURLWithPath: venv)) }
         if let root = Checkout.root() { venvs.append(root.appendingPathComponent(".venv")) }

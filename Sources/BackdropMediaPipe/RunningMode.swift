@@ -36,7 +36,7 @@ public struct NormalizedRect: Sendable, Equatable {
 
 /// Per-call image processing, as in MediaPipe: a region of interest and a rotation.
 ///
-/// The rotation (a multiple of 90, counter-clockwise) is applied to the image before inference,
+/// The rotation (a multiple of 90, clockwise) is applied to the image before inference,
 /// e.g. for phone video with rotation metadata. Not every task supports a region of interest:
 /// the image segmenter rejects one with MediaPipe's own error.
 public struct ImageProcessingOptions: Sendable, Equatable {
@@ -51,7 +51,7 @@ public struct ImageProcessingOptions: Sendable, Equatable {
     var cValue: MpImageProcessingOptions {
         var options = MpImageProcessingOptions()
         if let roi = regionOfInterest {
-            options.has_region_of_interest = true
+            options.has_region_of_interest = 1
             options.region_of_interest = MpRectF(left: roi.left, top: roi.top, bottom: roi.bottom, right: roi.right)
         }
         options.rotation_degrees = Int32(rotationDegrees)

@@ -44,7 +44,8 @@ typedef struct {
 typedef struct { float left, top, bottom, right; } MpRectF;
 
 typedef struct {
-  bool has_region_of_interest;
+  int has_region_of_interest; // an int upstream: a 1-byte bool would leave 3 undefined bytes behind it
+
   MpRectF region_of_interest;
   int rotation_degrees;
 } MpImageProcessingOptions;

@@ -1,0 +1,55 @@
+import ArgumentParser
+import BackdropCore
+import BackdropMedia
+import BackdropMediaPipe
+import Foundation
+
+struct Leaks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "RSS growth per call for each task in each running mode, on one instance.",
+        discussion: """
+        For every task (segmenter with confidence masks, segmenter with category mask, face landmarker)
+        and every running mode (IMAGE, VIDEO, LIVE_STREAM), runs --calls calls on one instance and
+        prints RSS growth per call after --warmup calls. A few hundred bytes per call is ~50 MB/hour at 30 FPS.
+        """)
+
+    @Option(help: "A PNG or JPEG to feed (default: the checkout's .cache/astronaut.png).")
+    var image: String?
+    @Option(help: "Calls per task and mode, after warm-up.")
+    var calls = 20_000
+    @Option(help: "Warm-up calls before the first RSS sample.")
+    var warmup = 1_000
+    @Option(help: "Only these tasks (segmenter, segmenter+category, face-landmarker); default all.")
+    var task: [String] = []
+    @Option(help: "Only these modes (image, video, live); default all.")
+    var mode: [String] = []
+
+    func run() throws {
+        let frame = try ImageFile.read(image ?? BenchInputs.defaultImage, as: .rgb)
+        let models = ModelDirectory()
+        let modes: [(String, RunningMode)] = [("image", .image), ("video", .video), ("live", .liveStream)]
+        print("task               mode   calls   RSS before  RSS after   bytes/call  (\(frame.width)x\(frame.height) input)")
+        for kind in TaskDriver.Kind.allCases where task.isEmpty || task.contains(kind.rawValue) {
+            for (modeName, runningMode) in modes where mode.isEmpty || mode.contains(modeName) {
+                let driver = try TaskDriver(kind: kind, mode: runningMode, models: models)
+                var timestamp: Int64 = 0
+                for _ in 0..<warmup { timestamp += 1; try driver.run(frame, timestampMs: timestamp) }
+                let before = ProcessMemory.residentBytes()
+                for _ in 0..<calls { timestamp += 1; try driver.run(frame, timestampMs: timestamp) }
+                let after = ProcessMemory.residentBytes()
+                try driver.close()
+                let perCall = Double(after - before) / Double(max(1, calls))
+                print(kind.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0)
+                      + modeName.padding(toLength: 7, withPad: " ", startingAt: 0)
+                      + String(format: "%-8d%8.1f MB  %8.1f MB  %10.1f", calls, Double(before) / 1e6, Double(after) / 1e6, perCall))
+                fflush(nil)
+            }
+        }
+    }
+}
+
+enum BenchInputs {
+    static var defaultImage: String {
+        (Checkout.root() ?? URL(fileURLWithPath: ".")).appendingPathComponent(".cache/astronaut.png").path
+    }
+}

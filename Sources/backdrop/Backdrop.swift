@@ -1,0 +1,19 @@
+import ArgumentParser
+
+@main
+struct Backdrop: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "backdrop",
+        abstract: "Person segmentation and face landmarks with Google MediaPipe, from Swift.",
+        discussion: """
+        Backdrop runs MediaPipe's Selfie Segmenter and Face Landmarker through MediaPipe's C runtime
+        (libmediapipe.so from the mediapipe==1.2.2 wheel). scripts/setup.sh installs the runtime and
+        the models; run it once on a new machine.
+
+        Examples:
+          backdrop segment .cache/astronaut.png
+          backdrop segment photo.jpg --output-dir out --no-faces
+          backdrop segment photo.png --category-mask --models /opt/models
+        """,
+        subcommands: [Segment.self])
+}

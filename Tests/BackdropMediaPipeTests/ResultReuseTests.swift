@@ -1,0 +1,48 @@
+import BackdropCore
+import BackdropMediaPipe
+import XCTest
+
+/// The `into:` variants write into the caller's buffers instead of allocating new ones.
+final class ResultReuseTests: XCTestCase {
+    func testSegmentationIntoAReusedResultKeepsItsStorage() throws {
+        let scratch = try TestEnvironment.scratchDirectory(for: self)
+        let photo = try Fixtures.astronaut(scratch: scratch)
+        let segmenter = try ImageSegmenter(options: .init(modelPath: TestEnvironment.segmenterModel, runningMode: .video,
+                                                          outputCategoryMask: true))
+        var result = SegmentationResult()
+        try segmenter.segment(videoFrame: photo, timestampMs: 0, into: &result)
+        let maskStorage = result.confidenceMasks[0].values.withUnsafeBufferPointer { $0.baseAddress }
+        let categoryStorage = result.categoryMask?.values.withUnsafeBufferPointer { $0.baseAddress }
+        for frame in 1...5 {
+            try segmenter.segment(videoFrame: photo, timestampMs: Int64(frame), into: &result)
+        }
+        XCTAssertEqual(result.confidenceMasks[0].values.withUnsafeBufferPointer { $0.baseAddress }, maskStorage)
+        XCTAssertEqual(result.categoryMask?.values.withUnsafeBufferPointer { $0.baseAddress }, categoryStorage)
+        XCTAssertEqual(result.confidenceMasks[0].width, photo.width)
+        XCTAssertGreaterThan(Fixtures.personFraction(result.confidenceMasks[0]), 0.2)
+    }
+
+    func testLandmarksIntoAReusedResultKeepTheirStorage() throws {
+        let scratch = try TestEnvironment.scratchDirectory(for: self)
+        let photo = try Fixtures.astronaut(scratch: scratch)
+        let landmarker = try FaceLandmarker(options: .init(modelPath: TestEnvironment.faceModel, runningMode: .video,
+                                                           outputBlendshapes: true, outputTransformationMatrices: true))
+        var result = FaceLandmarkerResult()
+        try landmarker.detect(videoFrame: photo, timestampMs: 0, into: &result)
+        XCTAssertEqual(result.faces.count, 1)
+        XCTAssertEqual(result.faces[0].landmarks.count, 478)
+        XCTAssertEqual(result.faces[0].blendshapes.count, 52)
+        XCTAssertEqual(result.faces[0].blendshapes.map(\.category), BlendshapeCategory.allCases)
+        XCTAssertEqual(result.faces[0].transformationMatrix?.rows, 4)
+        XCTAssertEqual(result.faces[0].transformationMatrix?.columns, 4)
+        // A rigid transform: the bottom row of the 4x4 matrix is 0 0 0 1.
+        XCTAssertEqual(result.faces[0].transformationMatrix?[3, 3] ?? 0, 1, accuracy: 1e-4)
+        XCTAssertEqual(result.faces[0].transformationMatrix?[3, 0] ?? 1, 0, accuracy: 1e-4)
+
+        let landmarkStorage = result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }
+        let blendshapeStorage = result.faces[0].blendshapes.withUnsafeBufferPointer { $0.baseAddress }
+        for frame in 1...5 { try landmarker.detect(videoFrame: photo, timestampMs: Int64(frame), into: &result) }
+        XCTAssertEqual(result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }, landmarkStorage)
+        XCTAssertEqual(result.faces[0].blendshapes.withUnsafeBufferPointer { $0.baseAddress }, blendshapeStorage)
+    }
+}
