@@ -35,7 +35,8 @@ let package = Package(
             "BackdropMediaPipe", "BackdropMedia",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
-        .testTarget(name: "BackdropMediaPipeTests", dependencies: ["BackdropMediaPipe", "BackdropMedia"]),
+        // Integration tests on the real MediaPipe runtime, models and media (set-up provides them).
+        .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "backdrop"]),
         .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia"]),
     ]
 )

@@ -10,7 +10,7 @@
 #   BACKDROP_SHARED      the shared folder (default: ../shared beside the checkout)
 set -euo pipefail
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 SHARED=${BACKDROP_SHARED:-$ROOT/../shared}
 VENV=$ROOT/.venv
 MODELS=$ROOT/models
@@ -37,7 +37,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 else
   say "Debian packages: present"
 fi
-command -v swift >/dev/null || [ -x /opt/swift/usr/bin/swift ] || die "no Swift toolchain on PATH (expected swift 6.x, e.g. /opt/swift/usr/bin)"
+command -v swift >/dev/null || die "no Swift toolchain on PATH (expected swift 6.x, e.g. /opt/swift/usr/bin)"
 
 # 2. Python venv with the MediaPipe wheel (the C runtime lives inside it) -----------------------
 if ! "$VENV/bin/python" -c "import importlib.metadata as m,sys; sys.exit(m.version('mediapipe')!='$MEDIAPIPE_VERSION')" 2>/dev/null; then

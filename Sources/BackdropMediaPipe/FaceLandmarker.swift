@@ -111,17 +111,11 @@ public final class FaceLandmarker: Sendable {
     public func detect(_ image: PixelImage, processing: ImageProcessingOptions? = nil,
                        into result: inout FaceLandmarkerResult) throws(MediaPipeError) {
         let runtime = task.runtime
-        if let error = task.run("detect(_:)", in: .image, image: image, processing: processing, timestampMs: nil, { handle, mpImage, cProcessing in
-            var cResult = MpFaceLandmarkerResult()
-            if let error = runtime.check("face landmark detection", {
-                runtime.api.MpFaceLandmarkerDetectImage(handle, mpImage, cProcessing, &cResult, $0)
-            }) {
-                return error
-            }
-            defer { runtime.api.MpFaceLandmarkerCloseResult(&cResult) }
-            result.fill(from: cResult)
-            return nil
-        }) { throw error }
+        try task.produce("detect(_:)", in: .image, image: image, processing: processing, timestampMs: nil,
+                         empty: MpFaceLandmarkerResult(),
+                         call: { runtime.api.MpFaceLandmarkerDetectImage($0, $1, $2, $3, $4) },
+                         closeResult: { runtime.api.MpFaceLandmarkerCloseResult($0) },
+                         fill: { result.fill(from: $0); return nil })
     }
 
     // MARK: VIDEO mode
@@ -136,18 +130,11 @@ public final class FaceLandmarker: Sendable {
     public func detect(videoFrame image: PixelImage, timestampMs: Int64, processing: ImageProcessingOptions? = nil,
                        into result: inout FaceLandmarkerResult) throws(MediaPipeError) {
         let runtime = task.runtime
-        if let error = task.run("detect(videoFrame:)", in: .video, image: image, processing: processing,
-                                timestampMs: timestampMs, { handle, mpImage, cProcessing in
-            var cResult = MpFaceLandmarkerResult()
-            if let error = runtime.check("video face landmark detection", {
-                runtime.api.MpFaceLandmarkerDetectForVideo(handle, mpImage, cProcessing, timestampMs, &cResult, $0)
-            }) {
-                return error
-            }
-            defer { runtime.api.MpFaceLandmarkerCloseResult(&cResult) }
-            result.fill(from: cResult)
-            return nil
-        }) { throw error }
+        try task.produce("detect(videoFrame:)", in: .video, image: image, processing: processing, timestampMs: timestampMs,
+                         empty: MpFaceLandmarkerResult(),
+                         call: { runtime.api.MpFaceLandmarkerDetectForVideo($0, $1, $2, timestampMs, $3, $4) },
+                         closeResult: { runtime.api.MpFaceLandmarkerCloseResult($0) },
+                         fill: { result.fill(from: $0); return nil })
     }
 
     // MARK: LIVE_STREAM mode
@@ -155,12 +142,9 @@ public final class FaceLandmarker: Sendable {
     /// Sends a frame; its result reaches the handler (or stream) later, unless MediaPipe drops it.
     public func detectAsync(_ image: PixelImage, timestampMs: Int64, processing: ImageProcessingOptions? = nil) throws(MediaPipeError) {
         let runtime = task.runtime
-        if let error = task.run("detectAsync(_:timestampMs:)", in: .liveStream, image: image, processing: processing,
-                                timestampMs: timestampMs, { handle, mpImage, cProcessing in
-            runtime.check("live-stream face landmark detection") {
-                runtime.api.MpFaceLandmarkerDetectAsync(handle, mpImage, cProcessing, timestampMs, $0)
-            }
-        }) { throw error }
+        try task.send("detectAsync(_:timestampMs:)", image: image, processing: processing, timestampMs: timestampMs) {
+            runtime.api.MpFaceLandmarkerDetectAsync($0, $1, $2, timestampMs, $3)
+        }
     }
 
     /// Closes the MediaPipe task (also done on deinit). In live-stream mode, pending results are

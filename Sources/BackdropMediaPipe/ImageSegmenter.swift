@@ -104,14 +104,11 @@ public final class ImageSegmenter: Sendable {
     public func segment(_ image: PixelImage, processing: ImageProcessingOptions? = nil,
                         into result: inout SegmentationResult) throws(MediaPipeError) {
         let runtime = task.runtime
-        if let error = task.run("segment(_:)", in: .image, image: image, processing: processing, timestampMs: nil, { handle, mpImage, cProcessing in
-            var cResult = MpImageSegmenterResult()
-            if let error = runtime.check("segmentation", { runtime.api.MpImageSegmenterSegmentImage(handle, mpImage, cProcessing, &cResult, $0) }) {
-                return error
-            }
-            defer { runtime.api.MpImageSegmenterCloseResult(&cResult) }
-            return result.fill(from: cResult, runtime: runtime)
-        }) { throw error }
+        try task.produce("segment(_:)", in: .image, image: image, processing: processing, timestampMs: nil,
+                         empty: MpImageSegmenterResult(),
+                         call: { runtime.api.MpImageSegmenterSegmentImage($0, $1, $2, $3, $4) },
+                         closeResult: { runtime.api.MpImageSegmenterCloseResult($0) },
+                         fill: { result.fill(from: $0, runtime: runtime) })
     }
 
     // MARK: VIDEO mode
@@ -126,16 +123,11 @@ public final class ImageSegmenter: Sendable {
     public func segment(videoFrame image: PixelImage, timestampMs: Int64, processing: ImageProcessingOptions? = nil,
                         into result: inout SegmentationResult) throws(MediaPipeError) {
         let runtime = task.runtime
-        if let error = task.run("segment(videoFrame:)", in: .video, image: image, processing: processing, timestampMs: timestampMs, { handle, mpImage, cProcessing in
-            var cResult = MpImageSegmenterResult()
-            if let error = runtime.check("video segmentation", {
-                runtime.api.MpImageSegmenterSegmentForVideo(handle, mpImage, cProcessing, timestampMs, &cResult, $0)
-            }) {
-                return error
-            }
-            defer { runtime.api.MpImageSegmenterCloseResult(&cResult) }
-            return result.fill(from: cResult, runtime: runtime)
-        }) { throw error }
+        try task.produce("segment(videoFrame:)", in: .video, image: image, processing: processing, timestampMs: timestampMs,
+                         empty: MpImageSegmenterResult(),
+                         call: { runtime.api.MpImageSegmenterSegmentForVideo($0, $1, $2, timestampMs, $3, $4) },
+                         closeResult: { runtime.api.MpImageSegmenterCloseResult($0) },
+                         fill: { result.fill(from: $0, runtime: runtime) })
     }
 
     // MARK: LIVE_STREAM mode
@@ -144,10 +136,9 @@ public final class ImageSegmenter: Sendable {
     /// to keep latency low, so not every frame gets a result.
     public func segmentAsync(_ image: PixelImage, timestampMs: Int64, processing: ImageProcessingOptions? = nil) throws(MediaPipeError) {
         let runtime = task.runtime
-        if let error = task.run("segmentAsync(_:timestampMs:)", in: .liveStream, image: image, processing: processing,
-                                timestampMs: timestampMs, { handle, mpImage, cProcessing in
-            runtime.check("live-stream segmentation") { runtime.api.MpImageSegmenterSegmentAsync(handle, mpImage, cProcessing, timestampMs, $0) }
-        }) { throw error }
+        try task.send("segmentAsync(_:timestampMs:)", image: image, processing: processing, timestampMs: timestampMs) {
+            runtime.api.MpImageSegmenterSegmentAsync($0, $1, $2, timestampMs, $3)
+        }
     }
 
     /// Closes the MediaPipe task (also done on deinit). In live-stream mode, pending results are

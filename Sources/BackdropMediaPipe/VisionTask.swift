@@ -92,6 +92,39 @@ final class VisionTask: @unchecked Sendable {
     }
 }
 
+extension VisionTask {
+    /// One synchronous call (IMAGE or VIDEO mode): runs `call`, copies its result out with `fill`,
+    /// and closes MediaPipe's result before returning, on every path.
+    func produce<CResult>(_ operation: String, in requiredMode: RunningMode, image: PixelImage,
+                          processing: ImageProcessingOptions?, timestampMs: Int64?, empty: CResult,
+                          call: (MpTaskPtr, MpImagePtr, UnsafePointer<MpImageProcessingOptions>?, UnsafeMutablePointer<CResult>,
+                                 UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32,
+                          closeResult: (UnsafeMutablePointer<CResult>) -> Void,
+                          fill: (CResult) -> MediaPipeError?) throws(MediaPipeError) {
+        let runtime = self.runtime
+        let error = run(operation, in: requiredMode, image: image, processing: processing, timestampMs: timestampMs) {
+            handle, mpImage, cProcessing in
+            var cResult = empty
+            if let error = runtime.check(operation, { call(handle, mpImage, cProcessing, &cResult, $0) }) { return error }
+            defer { closeResult(&cResult) }
+            return fill(cResult)
+        }
+        if let error { throw error }
+    }
+
+    /// One LIVE_STREAM call: hands the frame to MediaPipe; the result arrives at the slot handler.
+    func send(_ operation: String, image: PixelImage, processing: ImageProcessingOptions?, timestampMs: Int64,
+              call: (MpTaskPtr, MpImagePtr, UnsafePointer<MpImageProcessingOptions>?,
+                     UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>) -> Int32) throws(MediaPipeError) {
+        let runtime = self.runtime
+        let error = run(operation, in: .liveStream, image: image, processing: processing, timestampMs: timestampMs) {
+            handle, mpImage, cProcessing in
+            runtime.check(operation) { call(handle, mpImage, cProcessing, $0) }
+        }
+        if let error { throw error }
+    }
+}
+
 /// Copies a MediaPipe image's pixels into a Swift-owned mask, reusing the mask's storage when
 /// its size is unchanged.
 func copyPixels<T>(of image: MpImagePtr, runtime: MediaPipeRuntime, into mask: inout Mask<T>,
