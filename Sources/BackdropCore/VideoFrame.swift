@@ -1,0 +1,25 @@
+/// One decoded video frame on its way through Backdrop: pixels plus where it sits in time.
+///
+/// Frames are values whose pixel storage comes from a ``FramePool`` and goes back to it, so a
+/// running pipeline reuses a fixed set of buffers instead of allocating per frame.
+public struct VideoFrame: Sendable {
+    public var image: PixelImage
+    /// Presentation time on the stream's own clock, from its start, in microseconds; strictly
+    /// increasing within one source.
+    public var timestampMicroseconds: Int64
+    /// Clockwise rotation the picture needs to be upright (from container metadata; phone video is
+    /// often 90 or 270). The pixels are stored as decoded.
+    public var rotationDegrees: Int
+    /// The frame's position in its source, from 0.
+    public var index: Int
+
+    public init(image: PixelImage, timestampMicroseconds: Int64 = 0, rotationDegrees: Int = 0, index: Int = 0) {
+        self.image = image
+        self.timestampMicroseconds = timestampMicroseconds
+        self.rotationDegrees = rotationDegrees
+        self.index = index
+    }
+
+    /// The timestamp in milliseconds, as MediaPipe's VIDEO and LIVE_STREAM modes take it.
+    public var timestampMilliseconds: Int64 { timestampMicroseconds / 1000 }
+}
