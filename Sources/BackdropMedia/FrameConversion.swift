@@ -60,6 +60,24 @@ enum FrameConversion {
                         path: String) throws(MediaError) -> UnsafeMutablePointer<AVFrame> {
         let source = AVPixelFormat(rawValue: frame.pointee.format)
         let width = frame.pointee.width, height = frame.pointee.height
+        let scaler = try makeScaler(for: frame, to: target, path: path)
+        defer { sws_freeContext(scaler) }
+        let output = try allocateFrame(width: width, height: height, format: target, operation: "allocating a frame for \(path)")
+        let status = bd_sws_scale_frame(scaler, frame, output)
+        if status < 0 {
+            free(output)
+            throw FFmpeg.error("converting \(FFmpeg.name(of: source)) to \(FFmpeg.name(of: target)) for \(path) (sws_scale)", status)
+        }
+        return output
+    }
+
+    /// A libswscale context that converts frames like `frame` (its size, format, YUV range and
+    /// matrix) to `target` at the same size, the way every conversion here does. Readers that
+    /// convert many frames keep one; the caller frees it with `sws_freeContext`.
+    static func makeScaler(for frame: UnsafePointer<AVFrame>, to target: AVPixelFormat,
+                           path: String) throws(MediaError) -> OpaquePointer {
+        let source = AVPixelFormat(rawValue: frame.pointee.format)
+        let width = frame.pointee.width, height = frame.pointee.height
         guard let descriptor = av_pix_fmt_desc_get(source) else {
             throw .unsupported(path: path, reason: "FFmpeg reports an unknown pixel format (\(source.rawValue))")
         }
@@ -71,17 +89,10 @@ enum FrameConversion {
             throw .unsupported(path: path, reason: "libswscale cannot convert \(FFmpeg.name(of: source)) "
                 + "to \(FFmpeg.name(of: target))")
         }
-        defer { sws_freeContext(scaler) }
         if !isRGB && descriptor.pointee.nb_components >= 3 {
             keepYUVRange(of: frame, source: source, in: scaler)
         }
-        let output = try allocateFrame(width: width, height: height, format: target, operation: "allocating a frame for \(path)")
-        let status = bd_sws_scale_frame(scaler, frame, output)
-        if status < 0 {
-            free(output)
-            throw FFmpeg.error("converting \(FFmpeg.name(of: source)) to \(FFmpeg.name(of: target)) for \(path) (sws_scale)", status)
-        }
-        return output
+        return scaler
     }
 
     /// Tells libswscale the source's YUV range and matrix, which it cannot read from the frame itself.

@@ -1,3 +1,5 @@
+import BackdropCore
+
 /// Everything that can go wrong reading or writing media. Each case's description names the file,
 /// the cause and what to do.
 public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -11,6 +13,16 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidImage(path: String, reason: String)
     /// The file could not be created, written or renamed into place. Any earlier file at the path is unchanged.
     case writeFailed(path: String, reason: String)
+    /// The input opened but holds no video FFmpeg can decode (a text file, audio only, garbage).
+    case notVideo(path: String, reason: String)
+    /// A camera that is absent, busy or not permitted. `reason` says which and what to do.
+    case deviceUnavailable(path: String, reason: String)
+    /// A network stream could not be opened (refused, timed out, not found on the server).
+    case streamUnavailable(url: String, reason: String)
+    /// A live stream or camera stopped and could not be reopened within its reconnect policy.
+    case streamLost(path: String, attempts: Int, reason: String)
+    /// A file that set-up provides (a test photo, a model) is missing.
+    case setupFileMissing(path: String, what: String)
     /// Any other FFmpeg failure, with FFmpeg's error code and message. `operation` names the call and the file.
     case ffmpeg(operation: String, code: Int32, message: String)
 
@@ -29,6 +41,20 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .writeFailed(path, reason):
             return "could not write \(path): \(reason). Check that the folder exists, is writable and has free space. "
                 + "Any earlier file at the path is unchanged."
+        case let .notVideo(path, reason):
+            return "\(path) is not a video FFmpeg can read: \(reason). Pass a video file, an image sequence "
+                + "pattern (frames/%04d.png), a stream URL or a camera (/dev/videoN); `ffprobe \(path)` shows what FFmpeg sees."
+        case let .deviceUnavailable(path, reason):
+            return "cannot open the camera \(path): \(reason)."
+        case let .streamUnavailable(url, reason):
+            return "cannot open the stream \(url): \(reason). Check the address and that the server is up and "
+                + "reachable from here (for RTSP behind a firewall, try formatOptions [\"rtsp_transport\": \"tcp\"])."
+        case let .streamLost(path, attempts, reason):
+            return "lost \(path) and could not reopen it in \(attempts) attempt\(attempts == 1 ? "" : "s") "
+                + "(last error: \(reason)). Check that the stream or camera is still there, or allow more "
+                + "reconnect attempts."
+        case let .setupFileMissing(path, what):
+            return "no \(what) at \(path). Set-up downloads it: run \(Checkout.setupCommand)."
         case let .ffmpeg(operation, code, message):
             return "FFmpeg failed while \(operation) (error \(code): \(message)). "
                 + "The file may be damaged or need a codec this FFmpeg build lacks; `ffprobe` on it shows what FFmpeg sees."

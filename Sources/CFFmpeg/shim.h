@@ -38,4 +38,71 @@ static inline void bd_frame_zero_buffers(AVFrame *frame) {
     }
 }
 
+// sources
+#include <sys/ioctl.h>
+#include <linux/videodev2.h>
+#include <libavutil/display.h>
+
+// sws_scale into one tightly packed plane (a PixelImage's storage), so no intermediate frame is needed.
+static inline int bd_sws_scale_to_plane(struct SwsContext *context, const AVFrame *source,
+                                        uint8_t *destination, int destinationStride) {
+    uint8_t *planes[4] = { destination, NULL, NULL, NULL };
+    int strides[4] = { destinationStride, 0, 0, 0 };
+    return sws_scale(context, (const uint8_t *const *)source->data, source->linesize, 0, source->height,
+                     planes, strides);
+}
+
+// Whether the decoder says a frame is damaged (missing references, concealed slices).
+static inline int bd_frame_is_damaged(const AVFrame *frame) {
+    return (frame->flags & AV_FRAME_FLAG_CORRUPT) != 0 || frame->decode_error_flags != 0;
+}
+
+static inline int bd_averror_demuxer_not_found(void) { return AVERROR_DEMUXER_NOT_FOUND; }
+static inline int bd_averror_protocol_not_found(void) { return AVERROR_PROTOCOL_NOT_FOUND; }
+static inline int bd_ef_crccheck(void) { return AV_EF_CRCCHECK; }
+
+// V4L2 ioctls: the request codes are macros Swift cannot import, and ioctl is variadic.
+// Each returns 0 or -errno, retrying when a signal interrupts the call.
+static inline int bd_v4l2_ioctl(int fd, unsigned long request, void *argument) {
+    int result;
+    do { result = ioctl(fd, request, argument); } while (result == -1 && errno == EINTR);
+    return result == -1 ? -errno : 0;
+}
+static inline int bd_v4l2_querycap(int fd, struct v4l2_capability *capability) {
+    return bd_v4l2_ioctl(fd, VIDIOC_QUERYCAP, capability);
+}
+static inline int bd_v4l2_enum_fmt(int fd, struct v4l2_fmtdesc *format) {
+    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FMT, format);
+}
+static inline int bd_v4l2_enum_framesizes(int fd, struct v4l2_frmsizeenum *size) {
+    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FRAMESIZES, size);
+}
+static inline int bd_v4l2_enum_frameintervals(int fd, struct v4l2_frmivalenum *interval) {
+    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, interval);
+}
+
+// sinks
+// sws_scale from one tightly packed image (a Swift array's storage) into a frame, or into another
+// packed buffer, so a sink converts straight from PixelImage pixels without staging them in an AVFrame.
+static inline int bd_sws_scale_packed_to_frame(struct SwsContext *context, const uint8_t *source, int sourceStride,
+                                               int height, AVFrame *destination) {
+    const uint8_t *planes[4] = { source, NULL, NULL, NULL };
+    const int strides[4] = { sourceStride, 0, 0, 0 };
+    return sws_scale(context, planes, strides, 0, height, destination->data, destination->linesize);
+}
+
+static inline int bd_sws_scale_packed_to_packed(struct SwsContext *context, const uint8_t *source, int sourceStride,
+                                                int height, uint8_t *destination, int destinationStride) {
+    const uint8_t *planes[4] = { source, NULL, NULL, NULL };
+    const int strides[4] = { sourceStride, 0, 0, 0 };
+    uint8_t *outPlanes[4] = { destination, NULL, NULL, NULL };
+    const int outStrides[4] = { destinationStride, 0, 0, 0 };
+    return sws_scale(context, planes, strides, 0, height, outPlanes, outStrides);
+}
+
+// The error a muxer's output hit, if any (AVIOContext.error), without Swift reaching into AVIOContext.
+static inline int bd_avio_error(const AVFormatContext *context) {
+    return context && context->pb ? context->pb->error : 0;
+}
+
 #endif

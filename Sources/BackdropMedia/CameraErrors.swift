@@ -1,0 +1,22 @@
+/// The camera errors, worded once so every path that meets them says the same thing.
+enum CameraErrors {
+    static func absent(_ path: String) -> MediaError {
+        .deviceUnavailable(path: path, reason: "no camera at \(path); `backdrop devices` lists the cameras this "
+            + "machine has (none shows up when no camera is plugged in or the container has no /dev/video*)")
+    }
+
+    static func busy(_ path: String) -> MediaError {
+        .deviceUnavailable(path: path, reason: "another program is using it; close that program "
+            + "(a video call, a browser tab, another backdrop) and try again")
+    }
+
+    static func permissionDenied(_ path: String) -> MediaError {
+        .deviceUnavailable(path: path, reason: "permission denied; add your user to the `video` group "
+            + "(`sudo usermod -aG video $USER`, then log in again)")
+    }
+
+    static func gone(_ path: String, _ code: Int32) -> MediaError {
+        .deviceUnavailable(path: path, reason: "it stopped delivering frames (\(FFmpeg.message(for: code))); "
+            + "it may have been unplugged. Plug it back in, or use a ReconnectPolicy to wait for it")
+    }
+}

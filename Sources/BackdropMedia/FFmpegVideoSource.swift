@@ -1,0 +1,161 @@
+import BackdropCore
+import CFFmpeg
+
+/// Frames from anything libavformat reads: files (mp4, mov, mkv, webm, avi, y4m, ...), network
+/// streams (rtsp, http, udp, rtp, srt), numbered image sequences (frames/%04d.png) and V4L2
+/// cameras (/dev/videoN).
+///
+/// Decodes the best video stream and converts it to `options.outputFormat` into the caller's
+/// `frame.image`. One packet, one decoded frame and one libswscale context serve the whole life of
+/// the source, so steady-state reading allocates nothing in Swift. Damaged frames are skipped and
+/// counted; a truncated file simply ends; a live source may reconnect (`options.reconnect`).
+public final class FFmpegVideoSource: VideoSource {
+    public let name: String
+    public private(set) var width: Int
+    public private(set) var height: Int
+    public private(set) var frameRate: Double?
+    public let audioTrack: AudioTrack?
+    public var audioHandler: ((EncodedPacket) -> Void)?
+    public private(set) var statistics = SourceStatistics()
+
+    private let location: SourceLocation
+    private let options: SourceOptions
+    /// A camera or a live network stream: paces itself, and may reconnect. (A file served over
+    /// HTTP is not live: it can seek, and reopening it would play it again.)
+    private let live: Bool
+    /// nil once the input has ended for good or the source is closed.
+    private var decoder: SourceDecoder?
+    private var packet: UnsafeMutablePointer<AVPacket>?
+    private var picture: UnsafeMutablePointer<AVFrame>?
+    private let scaler = SourceScaler()
+    private var timeline: SourceTimeline
+    private var pacer = SourcePacer()
+    private var rotationDegrees: Int
+    private var frameDuration: Int64
+    private var timeBase: AVRational
+
+    /// Opens `url` (a path, a URL, a numbered pattern or /dev/videoN) and its video decoder.
+    public init(url: String, options: SourceOptions = .init()) throws(MediaError) {
+        _ = FFmpeg.quietLogging
+        let location = SourceLocation(url)
+        try location.checkPresent()
+        let decoder = try Self.open(location, name: url, options: options)
+        var packet = av_packet_alloc()
+        let picture = av_frame_alloc()
+        guard packet != nil, picture != nil else {
+            av_packet_free(&packet)
+            throw FFmpeg.error("allocating frames for \(url)", bd_averror(ENOMEM))
+        }
+
+        let parameters = decoder.demuxer.videoStream.pointee.codecpar.pointee
+        name = url
+        self.location = location
+        self.options = options
+        self.decoder = decoder
+        self.packet = packet
+        self.picture = picture
+        width = Int(parameters.width)
+        height = Int(parameters.height)
+        frameRate = decoder.demuxer.frameRate
+        rotationDegrees = decoder.demuxer.rotationDegrees
+        frameDuration = Self.duration(of: frameRate)
+        timeBase = decoder.demuxer.videoStream.pointee.time_base
+        live = decoder.demuxer.isLive
+        timeline = SourceTimeline(maximumJump: live ? 5_000_000 : nil)
+        audioTrack = decoder.demuxer.audioStream.flatMap {
+            AudioTrack(copying: $0.pointee.codecpar, timeBase: $0.pointee.time_base)
+        }
+    }
+
+    deinit { close() }
+
+    public func read(into frame: inout VideoFrame) throws(MediaError) -> Bool {
+        while true {
+            // No lasting local reference to the decoder: a reconnect must free the old input
+            // (a camera allows one reader) before it opens the new one.
+            guard let packet, let picture,
+                  let outcome = decoder?.nextPicture(into: picture, using: packet, damaged: &statistics.damagedFramesSkipped,
+                                                     audio: options.keepAudio ? audioHandler : nil)
+            else { return false }
+            switch outcome {
+            case .picture:
+                defer { av_frame_unref(picture) }
+                try deliver(picture, into: &frame)
+                return true
+            case .ended:
+                try inputEnded(error: decoder?.inputError)
+            }
+        }
+    }
+
+    public func close() {
+        decoder = nil
+        av_packet_free(&packet)
+        av_frame_free(&picture)
+    }
+
+    private func deliver(_ decoded: UnsafeMutablePointer<AVFrame>, into frame: inout VideoFrame) throws(MediaError) {
+        try scaler.convert(decoded, into: &frame.image, as: options.outputFormat, name: name)
+        width = frame.image.width
+        height = frame.image.height
+        let raw = decoded.pointee.best_effort_timestamp
+        let microseconds = raw == bd_av_nopts_value() ? nil : av_rescale_q(raw, timeBase, AVRational(num: 1, den: 1_000_000))
+        let duration = decoded.pointee.pkt_duration > 0
+            ? av_rescale_q(decoded.pointee.pkt_duration, timeBase, AVRational(num: 1, den: 1_000_000)) : frameDuration
+        frame.timestampMicroseconds = timeline.place(microseconds, step: duration)
+        frame.rotationDegrees = rotationDegrees
+        frame.index = statistics.framesDelivered
+        statistics.framesDelivered += 1
+        if options.pacing == .realTime && !live { pacer.wait(until: frame.timestampMicroseconds) }
+    }
+
+    /// The input stopped. A file's end, or damage at its end, is just the end; a live source
+    /// reconnects when its policy allows, and otherwise ends (EOF) or fails (error).
+    private func inputEnded(error: Int32?) throws(MediaError) {
+        decoder = nil
+        if let packet { av_packet_unref(packet) }
+        guard live else { return }
+        if let policy = options.reconnect {
+            try reconnect(policy, cause: error.map(FFmpeg.message(for:)) ?? "the stream ended")
+            return
+        }
+        guard let error else { return }
+        if case .camera = location { throw CameraErrors.gone(name, error) }
+        throw .streamLost(path: name, attempts: 0, reason: FFmpeg.message(for: error))
+    }
+
+    /// Reopens a live input with exponential back-off. Timestamps continue after the gap.
+    private func reconnect(_ policy: ReconnectPolicy, cause: String) throws(MediaError) {
+        let lostAt = SourceClock.nanoseconds()
+        var reason = cause
+        for attempt in 0..<policy.maxAttempts {
+            SourceClock.sleep(seconds: policy.delay(beforeAttempt: attempt))
+            do throws(MediaError) {
+                decoder = try Self.open(location, name: name, options: options)
+                break
+            } catch {
+                reason = error.description
+            }
+        }
+        guard let decoder else { throw .streamLost(path: name, attempts: policy.maxAttempts, reason: reason) }
+        let gap = (SourceClock.nanoseconds() - lostAt) / 1_000
+        statistics.reconnects += 1
+        statistics.gapMicroseconds += gap
+        frameRate = decoder.demuxer.frameRate ?? frameRate
+        frameDuration = Self.duration(of: frameRate)
+        rotationDegrees = decoder.demuxer.rotationDegrees
+        timeBase = decoder.demuxer.videoStream.pointee.time_base
+        timeline.restart(after: gap, step: frameDuration)
+    }
+
+    private static func open(_ location: SourceLocation, name: String, options: SourceOptions) throws(MediaError) -> SourceDecoder {
+        let demuxer = try SourceDemuxer(location, name: name, options: options)
+        return try SourceDecoder(demuxer, name: name)
+    }
+
+    /// Microseconds per frame at `rate`; 30 fps when the stream states no rate.
+    private static func duration(of rate: Double?) -> Int64 {
+        guard let rate, rate > 0, rate.isFinite else { return 33_333 }
+        return max(1, Int64((1_000_000 / rate).rounded()))
+    }
+}

@@ -1,0 +1,76 @@
+import BackdropCore
+import CFFmpeg
+
+/// The one libswscale context a source keeps for its whole life, converting decoded frames straight
+/// into a `PixelImage`'s array storage.
+///
+/// The context is rebuilt only when the decoded frames change size, format or YUV range, so
+/// steady-state frames allocate nothing; frames already in the output layout are copied row by row.
+final class SourceScaler {
+    private var context: OpaquePointer?
+    private var configured: Configuration?
+
+    private struct Configuration: Equatable {
+        var width: Int32
+        var height: Int32
+        var source: Int32
+        var target: Int32
+        var range: UInt32
+        var space: UInt32
+    }
+
+    deinit { sws_freeContext(context) }
+
+    /// Converts `frame` into `image` as `format`, reusing `image`'s storage when it already has the
+    /// frame's size and `format` (otherwise `image` is replaced, which allocates once).
+    func convert(_ frame: UnsafePointer<AVFrame>, into image: inout PixelImage, as format: PixelFormat,
+                 name: String) throws(MediaError) {
+        let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
+        guard width > 0, height > 0 else {
+            throw .notVideo(path: name, reason: "the decoder produced a \(width)x\(height) picture")
+        }
+        let rowBytes = width * format.bytesPerPixel
+        if image.width != width || image.height != height || image.format != format || image.pixels.count != rowBytes * height {
+            image = PixelImage(width: width, height: height, format: format)
+        }
+        let target = format.avPixelFormat
+        if frame.pointee.format == target.rawValue {
+            copyPlane(of: frame, into: &image.pixels, rowBytes: rowBytes, height: height)
+            return
+        }
+        let scaler = try prepare(for: frame, to: target, name: name)
+        let status = image.pixels.withUnsafeMutableBufferPointer { pixels in
+            bd_sws_scale_to_plane(scaler, frame, pixels.baseAddress, Int32(rowBytes))
+        }
+        if status < 0 {
+            throw FFmpeg.error("converting a frame of \(name) to \(FFmpeg.name(of: target)) (sws_scale)", status)
+        }
+    }
+
+    private func prepare(for frame: UnsafePointer<AVFrame>, to target: AVPixelFormat,
+                         name: String) throws(MediaError) -> OpaquePointer {
+        let wanted = Configuration(width: frame.pointee.width, height: frame.pointee.height, source: frame.pointee.format,
+                                   target: target.rawValue, range: frame.pointee.color_range.rawValue,
+                                   space: frame.pointee.colorspace.rawValue)
+        if let context, configured == wanted { return context }
+        sws_freeContext(context)
+        context = nil
+        configured = nil
+        // The same flags and YUV range handling as still images, so a video frame and the same
+        // picture read by ImageFile convert alike.
+        let scaler = try FrameConversion.makeScaler(for: frame, to: target, path: name)
+        context = scaler
+        configured = wanted
+        return scaler
+    }
+
+    private func copyPlane(of frame: UnsafePointer<AVFrame>, into pixels: inout [UInt8], rowBytes: Int, height: Int) {
+        let stride = Int(frame.pointee.linesize.0)
+        guard let plane = frame.pointee.data.0 else { return }
+        pixels.withUnsafeMutableBufferPointer { destination in
+            for row in 0..<height {
+                (destination.baseAddress! + row * rowBytes).update(from: plane + row * stride, count: rowBytes)
+            }
+        }
+    }
+}
