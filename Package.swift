@@ -37,6 +37,7 @@ let package = Package(
         ], exclude: ["README.md"]),
         // Integration tests on the real MediaPipe runtime, models and media (set-up provides them).
         .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "backdrop"]),
-        .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia"]),
+        // backdrop-bench is a dependency so its `write-synthetic` hook is built for the kill and signal tests.
+        .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia", "backdrop-bench"]),
     ]
 )

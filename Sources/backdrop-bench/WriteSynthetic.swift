@@ -10,14 +10,15 @@ struct WriteSynthetic: ParsableCommand {
         commandName: "write-synthetic",
         abstract: "Writes a moving gradient to a video file with VideoFileSink, in real time.",
         discussion: """
-        Prints "temporary: PATH" (the file being written) before the first frame and "finished: PATH"
-        after finish() renamed it into place. Frames go out at --fps in real time, so a test can kill
-        the process part-way through.
+        Prints "temporary: PATH" (the file being written) before the first frame and "finished: PATH
+        (N frames)" after finish() renamed it into place. Frames go out at --fps in real time, so a test
+        can kill the process part-way through. SIGINT or SIGTERM stops the writing and finishes the
+        file, as every Backdrop writer does; --frames 0 writes until then.
         """)
 
     @Option(help: "The video file to write (.mkv, .mp4 or .mov).")
     var output: String
-    @Option(help: "Frames to write.")
+    @Option(help: "Frames to write (0: until SIGINT or SIGTERM).")
     var frames = 300
     @Option(help: "Frames per second, both the stream's rate and the writing pace.")
     var fps = 30.0
@@ -34,17 +35,19 @@ struct WriteSynthetic: ParsableCommand {
         print("temporary: \(sink.temporaryPath)")
         fflush(nil)  // the test reads this line while the process runs
         var frame = VideoFrame(image: PixelImage(width: width, height: height, format: .rgb))
+        StopSignal.shared.install()
         let start = Date()
-        for index in 0..<frames {
+        var index = 0
+        while frames == 0 || index < frames, !StopSignal.shared.isRequested {
             fill(&frame.image, shift: index * 3)
             frame.index = index
             frame.timestampMicroseconds = Int64((Double(index) * 1_000_000 / fps).rounded())
             try sink.write(frame)
-            let due = start.addingTimeInterval(Double(index + 1) / fps)
-            Thread.sleep(until: due)
+            index += 1
+            Thread.sleep(until: start.addingTimeInterval(Double(index) / fps))
         }
         try sink.finish()
-        print("finished: \(sink.path)")
+        print("finished: \(sink.path) (\(sink.framesWritten) frames)")
     }
 
     /// A horizontal gradient moving `shift` pixels, red rising across, green down, blue steady.
