@@ -50,3 +50,23 @@ public struct PixelImage: Sendable, Equatable {
         return nil
     }
 }
+
+extension PixelImage {
+    /// Makes this image a copy of `other`, writing into its own storage when the byte count is
+    /// unchanged (no allocation), so a reused buffer stays the one it was.
+    public mutating func overwrite(with other: PixelImage) {
+        width = other.width
+        height = other.height
+        format = other.format
+        if pixels.count == other.pixels.count {
+            pixels.withUnsafeMutableBufferPointer { destination in
+                other.pixels.withUnsafeBufferPointer { source in
+                    guard let to = destination.baseAddress, let from = source.baseAddress else { return }
+                    to.update(from: from, count: source.count)
+                }
+            }
+        } else {
+            pixels = Array(other.pixels)
+        }
+    }
+}

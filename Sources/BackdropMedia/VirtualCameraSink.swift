@@ -13,9 +13,9 @@ import Darwin
 /// the right size. v4l2loopback is a kernel module; create a device with
 /// `sudo modprobe v4l2loopback devices=1 video_nr=10 card_label=Backdrop exclusive_caps=1`
 /// (`video_nr=10` makes /dev/video10; `exclusive_caps=1` makes Chrome list it as a camera).
-//
-// Pausing the real camera while nobody reads the loopback device needs the pipeline to poll for
-// readers (v4l2loopback reports them through VIDIOC_G_PARM / sysfs); this sink only writes.
+///
+/// To release the real camera while nobody watches, read it through a `ReaderGatedSource` whose
+/// `isWatched` is `VirtualCameraReaders(device:).hasReaders` for this sink's device.
 public final class VirtualCameraSink: VideoSink {
     /// The pixel layouts camera readers accept.
     public enum DeviceFormat: Sendable, Equatable {

@@ -105,4 +105,37 @@ static inline int bd_avio_error(const AVFormatContext *context) {
     return context && context->pb ? context->pb->error : 0;
 }
 
+
+// virtual camera readers: v4l2loopback's private "client usage" event (v0.12.5+; this ID since 0.13)
+// tells whether a capture client is streaming from the loopback device.
+#define BD_V4L2LOOPBACK_CLIENT_USAGE (V4L2_EVENT_PRIVATE_START + 0x08E00000 + 1)
+
+/// Subscribes `fd` to the usage event, asking for the current state at once. 0, or -errno
+/// (-EINVAL: the driver is not v4l2loopback, or too old to report readers).
+static inline int bd_v4l2loopback_subscribe_usage(int fd) {
+    struct v4l2_event_subscription subscription;
+    memset(&subscription, 0, sizeof subscription);
+    subscription.type = BD_V4L2LOOPBACK_CLIENT_USAGE;
+    subscription.flags = V4L2_EVENT_SUB_FL_SEND_INITIAL;
+    ioctl(fd, VIDIOC_UNSUBSCRIBE_EVENT, &subscription);  /* re-subscribing re-sends the state */
+    return ioctl(fd, VIDIOC_SUBSCRIBE_EVENT, &subscription) == 0 ? 0 : -errno;
+}
+
+/// Takes every pending usage event off a non-blocking `fd`; the newest count goes to `*readers`.
+/// Returns how many events were taken, or -errno.
+static inline int bd_v4l2loopback_take_usage(int fd, unsigned int *readers) {
+    int taken = 0;
+    for (;;) {
+        struct v4l2_event event;
+        memset(&event, 0, sizeof event);
+        if (ioctl(fd, VIDIOC_DQEVENT, &event) != 0) return (errno == ENOENT || errno == EAGAIN) ? taken : -errno;
+        if (event.type == BD_V4L2LOOPBACK_CLIENT_USAGE) {
+            unsigned int count;
+            memcpy(&count, event.u.data, sizeof count);
+            *readers = count;
+            taken++;
+        }
+    }
+}
+
 #endif

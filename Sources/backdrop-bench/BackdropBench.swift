@@ -4,6 +4,6 @@ import ArgumentParser
 struct BackdropBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backdrop-bench",
-        abstract: "Measurements of Backdrop's MediaPipe binding (build with -c release).",
-        subcommands: [Leaks.self, Speed.self, WriteSynthetic.self])
+        abstract: "Measurements of Backdrop (build with -c release), and test hooks.",
+        subcommands: [Leaks.self, Speed.self, MediaSpeed.self, WriteSynthetic.self])
 }
