@@ -95,7 +95,7 @@ public final class FFmpegVideoSource: VideoSource {
     }
 
     private func deliver(_ decoded: UnsafeMutablePointer<AVFrame>, into frame: inout VideoFrame) throws(MediaError) {
-        try scaler.convert(decoded, into: &frame.image, as: options.outputFormat, name: name)
+        try scaler.convert(decoded, into: &frame.image, as: options.outputFormat, name: name, exact: options.exactColorConversion)
         width = frame.image.width
         height = frame.image.height
         let raw = decoded.pointee.best_effort_timestamp

@@ -69,10 +69,14 @@ public struct SourceOptions: Sendable, Equatable {
     /// Extra libavformat options passed to the input as they are, e.g. ["rtsp_transport": "tcp"]
     /// or ["framerate": "10"] for an image sequence. They override Backdrop's own.
     public var formatOptions: [String: String]
+    /// Convert YUV to RGB exactly as `ImageFile.read` does (point sampling, accurate rounding)
+    /// instead of libswscale's SIMD path, which is ~10x faster and differs by a grey level or two.
+    public var exactColorConversion: Bool
 
     public init(outputFormat: PixelFormat = .rgb, pacing: Pacing = .asFastAsPossible,
                 camera: CameraRequest = .init(), keepAudio: Bool = true, reconnect: ReconnectPolicy? = nil,
-                networkTimeout: Double = 5, formatOptions: [String: String] = [:]) {
+                networkTimeout: Double = 5, formatOptions: [String: String] = [:], exactColorConversion: Bool = false) {
+        self.exactColorConversion = exactColorConversion
         self.outputFormat = outputFormat
         self.pacing = pacing
         self.camera = camera

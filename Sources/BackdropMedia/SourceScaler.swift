@@ -11,6 +11,7 @@ final class SourceScaler {
     private var configured: Configuration?
 
     private struct Configuration: Equatable {
+        var exact: Bool
         var width: Int32
         var height: Int32
         var source: Int32
@@ -24,7 +25,7 @@ final class SourceScaler {
     /// Converts `frame` into `image` as `format`, reusing `image`'s storage when it already has the
     /// frame's size and `format` (otherwise `image` is replaced, which allocates once).
     func convert(_ frame: UnsafePointer<AVFrame>, into image: inout PixelImage, as format: PixelFormat,
-                 name: String) throws(MediaError) {
+                 name: String, exact: Bool) throws(MediaError) {
         let width = Int(frame.pointee.width), height = Int(frame.pointee.height)
         guard width > 0, height > 0 else {
             throw .notVideo(path: name, reason: "the decoder produced a \(width)x\(height) picture")
@@ -38,7 +39,7 @@ final class SourceScaler {
             copyPlane(of: frame, into: &image.pixels, rowBytes: rowBytes, height: height)
             return
         }
-        let scaler = try prepare(for: frame, to: target, name: name)
+        let scaler = try prepare(for: frame, to: target, name: name, exact: exact)
         let status = image.pixels.withUnsafeMutableBufferPointer { pixels in
             bd_sws_scale_to_plane(scaler, frame, pixels.baseAddress, Int32(rowBytes))
         }
@@ -48,17 +49,17 @@ final class SourceScaler {
     }
 
     private func prepare(for frame: UnsafePointer<AVFrame>, to target: AVPixelFormat,
-                         name: String) throws(MediaError) -> OpaquePointer {
-        let wanted = Configuration(width: frame.pointee.width, height: frame.pointee.height, source: frame.pointee.format,
+                         name: String, exact: Bool) throws(MediaError) -> OpaquePointer {
+        let wanted = Configuration(exact: exact, width: frame.pointee.width, height: frame.pointee.height, source: frame.pointee.format,
                                    target: target.rawValue, range: frame.pointee.color_range.rawValue,
                                    space: frame.pointee.colorspace.rawValue)
         if let context, configured == wanted { return context }
         sws_freeContext(context)
         context = nil
         configured = nil
-        // The same flags and YUV range handling as still images, so a video frame and the same
-        // picture read by ImageFile convert alike.
-        let scaler = try FrameConversion.makeScaler(for: frame, to: target, path: name)
+        // The same YUV range handling as still images; with `exact`, the same flags too, so a video
+        // frame and the same picture read by ImageFile convert alike.
+        let scaler = try FrameConversion.makeScaler(for: frame, to: target, path: name, exact: exact)
         context = scaler
         configured = wanted
         return scaler

@@ -23,14 +23,20 @@ struct MediaSpeed: ParsableCommand {
         let output = URL(fileURLWithPath: scratch).appendingPathComponent("media-speed-\(getpid()).mkv").path
         defer { try? FileManager.default.removeItem(atPath: output) }
 
-        // Decode every frame once, keeping them for the encode-only pass.
-        var frames: [VideoFrame] = []
+        // Decode alone, into one reused frame, as a pipeline does.
+        var count = 0
         let decodeSeconds = try measure {
             let source = try FFmpegVideoSource(url: input)
             defer { source.close() }
             var frame = VideoFrame(image: PixelImage(width: 0, height: 0, format: .rgb))
-            while try source.read(into: &frame) { frames.append(frame) }
+            while try source.read(into: &frame) { count += 1 }
         }
+        // The frames again, kept in memory (untimed), so the encode pass measures encoding alone.
+        var frames: [VideoFrame] = []
+        let source = try FFmpegVideoSource(url: input)
+        var frame = VideoFrame(image: PixelImage(width: 0, height: 0, format: .rgb))
+        while try source.read(into: &frame) { frames.append(frame) }
+        source.close()
         guard let first = frames.first else { throw ValidationError("\(input) has no frames") }
         let fps = frameRate(of: frames)
 
@@ -39,7 +45,7 @@ struct MediaSpeed: ParsableCommand {
             for frame in frames { try sink.write(frame) }
             try sink.finish()
         }
-        let (width, height, count) = (first.image.width, first.image.height, frames.count)
+        let (width, height) = (first.image.width, first.image.height)
         frames = []
 
         let transcodeSeconds = try measure {

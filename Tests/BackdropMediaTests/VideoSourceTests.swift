@@ -221,12 +221,22 @@ final class VideoSourceTests: XCTestCase {
     }
 
     func testFirstFrameMatchesTheStillImageReader() throws {
-        let source = try FFmpegVideoSource(url: Clips.path("raw.y4m"))
+        var exact = SourceOptions()
+        exact.exactColorConversion = true
+        let source = try FFmpegVideoSource(url: Clips.path("raw.y4m"), options: exact)
         var frame = VideoFrame(image: PixelImage(width: 1, height: 1, format: .rgb))
         XCTAssertTrue(try source.read(into: &frame))
         // The still-image reader decodes the same first frame through the same conversion.
         let still = try ImageFile.read(Clips.path("raw.y4m"))
         XCTAssertEqual(frame.image, still)
+
+        // The default, fast conversion stays within a few grey levels of it.
+        let fast = try FFmpegVideoSource(url: Clips.path("raw.y4m"))
+        XCTAssertTrue(try fast.read(into: &frame))
+        let differences = zip(frame.image.pixels, still.pixels).map { abs(Int($0) - Int($1)) }
+        let mean = Double(differences.reduce(0, +)) / Double(differences.count)
+        print("fast YUV->RGB: mean difference \(mean), max \(differences.max() ?? 0)")
+        XCTAssertLessThan(mean, 2.0)
     }
 
     /// Duplicates, missing timestamps, jumps back, a reconnect and (live) a jump far ahead all
