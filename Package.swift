@@ -7,17 +7,19 @@ import PackageDescription
 //   BackdropMediaPipe            the MediaPipe Tasks binding (segmenter, face landmarker)
 //   BackdropMedia                media I/O on FFmpeg
 //   BackdropEffects              what is drawn on frames
+//   BackdropPipeline             source -> inference -> effect -> sinks, threads, hand-offs, telemetry
 //   backdrop                     the command-line tool
 let package = Package(
     name: "Backdrop",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "Backdrop", targets: ["BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects"]),
+        .library(name: "Backdrop", targets: ["BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline"]),
         .executable(name: "backdrop", targets: ["backdrop"]),
         .executable(name: "backdrop-bench", targets: ["backdrop-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .target(name: "CMediaPipe", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl")]),
@@ -27,9 +29,14 @@ let package = Package(
         .target(name: "BackdropMediaPipe", dependencies: ["CMediaPipe", "BackdropCore"], exclude: ["README.md"]),
         .target(name: "BackdropMedia", dependencies: ["CFFmpeg", "BackdropCore"], exclude: ["README.md"]),
         .target(name: "BackdropEffects", dependencies: ["BackdropCore", "BackdropMediaPipe"], exclude: ["README.md"]),
+        .target(name: "BackdropPipeline", dependencies: [
+            "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["README.md"]),
         .executableTarget(name: "backdrop", dependencies: [
-            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
+            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "backdrop-bench", dependencies: [
             "BackdropMediaPipe", "BackdropMedia",
@@ -38,6 +45,8 @@ let package = Package(
         // Integration tests on the real MediaPipe runtime, models and media (set-up provides them).
         .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "backdrop"]),
         // backdrop-bench is a dependency so its `write-synthetic` hook is built for the kill and signal tests.
+        .testTarget(name: "BackdropPipelineTests", dependencies: ["BackdropPipeline", "BackdropMedia", "backdrop"]),
         .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia", "backdrop-bench"]),
+        .testTarget(name: "BackdropEffectsTests", dependencies: ["BackdropEffects", "BackdropMedia", "BackdropMediaPipe"]),
     ]
 )

@@ -14,6 +14,11 @@ public final class FFmpegVideoSource: VideoSource {
     public private(set) var width: Int
     public private(set) var height: Int
     public private(set) var frameRate: Double?
+    /// True for a camera or a live network stream (frames come in real time; it may drop and
+    /// come back), false for files and image sequences.
+    public var isLive: Bool { live }
+    /// How many frames a file says it holds (for progress and ETA); nil when live or unknown.
+    public private(set) var estimatedFrameCount: Int?
     public let audioTrack: AudioTrack?
     public var audioHandler: ((EncodedPacket) -> Void)?
     public private(set) var statistics = SourceStatistics()
@@ -61,6 +66,7 @@ public final class FFmpegVideoSource: VideoSource {
         frameDuration = Self.duration(of: frameRate)
         timeBase = decoder.demuxer.videoStream.pointee.time_base
         live = decoder.demuxer.isLive
+        estimatedFrameCount = decoder.demuxer.estimatedFrameCount
         timeline = SourceTimeline(maximumJump: live ? 5_000_000 : nil)
         audioTrack = decoder.demuxer.audioStream.flatMap {
             AudioTrack(copying: $0.pointee.codecpar, timeBase: $0.pointee.time_base)

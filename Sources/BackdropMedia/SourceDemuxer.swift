@@ -62,6 +62,14 @@ final class SourceDemuxer {
         }
     }
 
+    /// Frames the stream says it has (nb_frames, else duration x rate), nil for live or unknown.
+    var estimatedFrameCount: Int? {
+        if isLive { return nil }
+        if videoStream.pointee.nb_frames > 0 { return Int(videoStream.pointee.nb_frames) }
+        guard let rate = frameRate, container.pointee.duration > 0 else { return nil }
+        return Int((Double(container.pointee.duration) / Double(AV_TIME_BASE) * rate).rounded())
+    }
+
     /// The stream's nominal rate (container or codec), nil when it states none.
     var frameRate: Double? {
         let rate = av_guess_frame_rate(container, videoStream, nil)

@@ -9,6 +9,12 @@ public struct ModelDirectory: Sendable {
 
     public let url: URL
 
+    /// The model files Backdrop uses and their SHA-256 (as scripts/setup.sh verifies them).
+    public static let expected: [(file: String, sha256: String)] = [
+        (segmenterFile, "191ac9529ae506ee0beefa6b2c945a172dab9d07d1e802a290a4e4038226658b"),
+        (faceLandmarkerFile, "64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff"),
+    ]
+
     public init(explicit: String? = nil) {
         if let explicit {
             url = URL(fileURLWithPath: explicit)

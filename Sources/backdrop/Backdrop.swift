@@ -11,9 +11,12 @@ struct Backdrop: ParsableCommand {
         the models; run it once on a new machine.
 
         Examples:
+          backdrop run                                   (a demo on a synthetic scene -> out/demo.mp4)
+          backdrop run --input talk.mp4 --output talk-blurred.mp4
           backdrop segment .cache/astronaut.png
           backdrop segment photo.jpg --output-dir out --no-faces
           backdrop segment photo.png --category-mask --models /opt/models
         """,
-        subcommands: [Segment.self])
+        subcommands: [Run.self, Segment.self, Devices.self, Models.self],
+        defaultSubcommand: nil)
 }

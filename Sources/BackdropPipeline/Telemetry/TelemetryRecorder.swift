@@ -1,0 +1,185 @@
+import Synchronization
+
+/// The counters every pipeline stage bumps per frame, and the snapshots made from them.
+///
+/// One `Mutex` around plain counters and fixed arrays: a handful of frames per second per stage
+/// makes contention negligible, and no recording call allocates (no strings, no dictionaries; the
+/// arrays are created once and only mutated in place, and never copied out of the lock).
+///
+/// Time is never read on the per-frame path. Rates come from counts divided by the time between
+/// snapshots, and every time-taking method accepts `now` (monotonic seconds, `TelemetryClock.now()`
+/// by default) so tests can use made-up times.
+public final class TelemetryRecorder: Sendable {
+    private static let reasonCount = DropReason.allCases.count
+    private static let dropSlots = PipelineStage.allCases.count * DropReason.allCases.count
+    private static let taskCount = SwappedTask.allCases.count
+
+    /// Counts over one span; `drops` is indexed by stage * reasons + reason, `swaps` by task.
+    private struct Counters {
+        var read = 0
+        var processed = 0
+        var output = 0
+        var dropped = 0
+        var drops = [Int](repeating: 0, count: TelemetryRecorder.dropSlots)
+        var swaps = [Int](repeating: 0, count: TelemetryRecorder.taskCount)
+
+        mutating func zero() {
+            read = 0
+            processed = 0
+            output = 0
+            dropped = 0
+            for slot in drops.indices { drops[slot] = 0 }
+            for slot in swaps.indices { swaps[slot] = 0 }
+        }
+    }
+
+    private struct State {
+        var startSeconds: Double
+        var intervalStartSeconds: Double
+        var interval = Counters()
+        var run = Counters()
+        var intervalLatency = LatencyHistogram()
+        var runLatency = LatencyHistogram()
+        var poolInUse = 0
+        var poolCapacity = 0
+        var poolPeakInUse = 0
+        var rss = RSSTrend()
+    }
+
+    private let state: Mutex<State>
+    /// Seconds after the first RSS sample that the slope ignores (model loading, pool filling).
+    public let rssWarmupSeconds: Double
+
+    /// - Parameters:
+    ///   - now: when the run (and the first interval) starts.
+    ///   - rssWarmupSeconds: start-up time left out of the RSS slope.
+    public init(now: Double = TelemetryClock.now(), rssWarmupSeconds: Double = 10) {
+        state = Mutex(State(startSeconds: now, intervalStartSeconds: now))
+        self.rssWarmupSeconds = rssWarmupSeconds
+    }
+
+    // MARK: Per frame (allocation-free)
+
+    /// The source read a frame.
+    public func frameRead() {
+        state.withLock { $0.interval.read += 1; $0.run.read += 1 }
+    }
+
+    /// The effect stage finished a frame.
+    public func frameProcessed() {
+        state.withLock { $0.interval.processed += 1; $0.run.processed += 1 }
+    }
+
+    /// A frame left the pipeline (once per frame, after its sinks), `latencyNanoseconds` after capture.
+    public func frameOutput(latencyNanoseconds: UInt64) {
+        state.withLock {
+            $0.interval.output += 1
+            $0.run.output += 1
+            $0.intervalLatency.record(nanoseconds: latencyNanoseconds)
+            $0.runLatency.record(nanoseconds: latencyNanoseconds)
+        }
+    }
+
+    /// `frameOutput(latencyNanoseconds:)` for a `Duration` (negative durations count as 0).
+    public func frameOutput(latency: Duration) {
+        let (seconds, attoseconds) = latency.components
+        let nanoseconds = seconds < 0 ? 0 : UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
+        frameOutput(latencyNanoseconds: nanoseconds)
+    }
+
+    /// `stage` dropped a frame because of `reason`.
+    public func dropped(at stage: PipelineStage, because reason: DropReason) {
+        let slot = stage.rawValue * Self.reasonCount + reason.rawValue
+        state.withLock {
+            $0.interval.drops[slot] += 1
+            $0.interval.dropped += 1
+            $0.run.drops[slot] += 1
+            $0.run.dropped += 1
+        }
+    }
+
+    /// The frame pool's occupancy right now; the interval keeps the peak.
+    public func poolUse(inUse: Int, capacity: Int) {
+        state.withLock {
+            $0.poolInUse = inUse
+            $0.poolCapacity = capacity
+            $0.poolPeakInUse = max($0.poolPeakInUse, inUse)
+        }
+    }
+
+    /// The memory guard replaced an instance of `task`.
+    public func instanceSwapped(task: SwappedTask) {
+        state.withLock { $0.interval.swaps[task.rawValue] += 1; $0.run.swaps[task.rawValue] += 1 }
+    }
+
+    /// `instanceSwapped(task:)` by name ("segmenter", "face-landmarker"; anything else is `.other`).
+    /// Swaps are rare, so the name lookup is affordable here.
+    public func instanceSwapped(task name: String) {
+        instanceSwapped(task: SwappedTask(name: name))
+    }
+
+    /// Adds a resident-memory sample to the trend (the reporter does this once a second).
+    public func sampleRSS(bytes: Int, now: Double = TelemetryClock.now()) {
+        state.withLock { $0.rss.record(seconds: now, bytes: bytes) }
+    }
+
+    // MARK: Reading
+
+    /// The figures for the interval since the previous snapshot (or the start), plus the run's;
+    /// then starts a new interval.
+    public func snapshot(now: Double = TelemetryClock.now()) -> TelemetrySnapshot {
+        state.withLock { state in
+            let snapshot = Self.snapshot(of: state, now: now, rssWarmupSeconds: rssWarmupSeconds)
+            // Zero in place: the storage was only borrowed above, so it is still uniquely owned
+            // and the next per-frame call will not copy it.
+            state.interval.zero()
+            state.intervalLatency.reset()
+            state.intervalStartSeconds = now
+            state.poolPeakInUse = state.poolInUse
+            return snapshot
+        }
+    }
+
+    /// The run's figures so far, without starting a new interval.
+    public func totals(now: Double = TelemetryClock.now()) -> TelemetryFigures {
+        state.withLock { Self.figures($0.run, $0.runLatency, seconds: now - $0.startSeconds) }
+    }
+
+    private static func snapshot(of state: borrowing State, now: Double, rssWarmupSeconds: Double) -> TelemetrySnapshot {
+        TelemetrySnapshot(
+            interval: figures(state.interval, state.intervalLatency, seconds: now - state.intervalStartSeconds),
+            run: figures(state.run, state.runLatency, seconds: now - state.startSeconds),
+            rssMegabytes: rounded(Double(state.rss.latestBytes) / RSSTrend.bytesPerMegabyte),
+            rssPeakMegabytes: rounded(Double(state.rss.peakBytes) / RSSTrend.bytesPerMegabyte),
+            rssSlopeMegabytesPerHour: state.rss.slopeMegabytesPerHour(after: rssWarmupSeconds).map(rounded),
+            poolInUse: state.poolInUse,
+            poolCapacity: state.poolCapacity,
+            poolPeakInUse: state.poolPeakInUse)
+    }
+
+    private static func figures(_ counters: Counters, _ latency: LatencyHistogram, seconds: Double) -> TelemetryFigures {
+        let span = max(0, seconds)
+        func rate(_ count: Int) -> Double { span > 0 ? rounded(Double(count) / span) : 0 }
+        var drops: [DropCount] = []
+        for stage in PipelineStage.allCases {
+            for reason in DropReason.allCases {
+                let count = counters.drops[stage.rawValue * reasonCount + reason.rawValue]
+                if count > 0 { drops.append(DropCount(stage: stage, reason: reason, count: count)) }
+            }
+        }
+        return TelemetryFigures(
+            seconds: rounded(span),
+            framesRead: counters.read, framesProcessed: counters.processed,
+            framesOutput: counters.output, framesDropped: counters.dropped,
+            inputFPS: rate(counters.read), processedFPS: rate(counters.processed), outputFPS: rate(counters.output),
+            latencyP50Milliseconds: rounded(latency.percentile(50)),
+            latencyP95Milliseconds: rounded(latency.percentile(95)),
+            latencyP99Milliseconds: rounded(latency.percentile(99)),
+            drops: drops, swaps: counters.swaps.reduce(0, +),
+            swapsByTask: SwappedTask.allCases.compactMap { task in
+                counters.swaps[task.rawValue] > 0 ? SwapCount(task: task, count: counters.swaps[task.rawValue]) : nil
+            })
+    }
+
+    private static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}

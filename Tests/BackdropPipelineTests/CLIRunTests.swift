@@ -1,0 +1,75 @@
+import Foundation
+import XCTest
+
+/// `backdrop run`, `devices` and `models` as a user runs them: a separate process, real files.
+final class CLIRunTests: PipelineTestCase {
+    func testRunWithoutInputWritesTheSyntheticDemoWithJSONTelemetry() throws {
+        let output = path("demo.mp4")
+        let result = try tool(backdrop, ["run", "--synthetic-frames", "30", "--output", output, "--stats-interval", "0.5",
+                                         "--log-format", "json", "--process-size", "320x180"])
+        XCTAssertEqual(result.status, 0, result.err)
+        XCTAssertEqual(try count(output).video, 30)
+        // Every log line is one JSON object; the summary carries the run's totals.
+        let objects = result.err.split(separator: "\n").filter { $0.hasPrefix("{") }.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
+        XCTAssertFalse(objects.isEmpty, result.err)
+        let summaries = objects.filter { ($0["message"] as? String)?.hasPrefix("telemetry summary") == true }
+        XCTAssertEqual(summaries.count, 1, result.err)
+        let telemetry = summaries.first?["telemetry"] as? [String: Any]
+        let run = telemetry?["run"] as? [String: Any]
+        XCTAssertEqual(run?["frames_output"] as? Int, 30, "\(summaries)")
+        XCTAssertEqual(run?["frames_dropped"] as? Int, 0)
+    }
+
+    func testInterruptStopsCleanlyWithAPlayableOutputAndASummary() throws {
+        let output = path("interrupted.mp4")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: backdrop)
+        process.arguments = ["run", "--input", Self.portraitClip, "--realtime", "--output", output, "--stats-interval", "60"]
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        Thread.sleep(forTimeInterval: 4)
+        XCTAssertTrue(process.isRunning, "a 10.8 s clip read in real time is still running after 4 s")
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+
+        XCTAssertEqual(process.terminationStatus, 0, log)
+        let summary = log.split(separator: "\n").first { $0.contains("telemetry summary") }.map(String.init) ?? ""
+        let output_ = summary.firstMatch(of: /out (\d+) dropped/).flatMap { Int($0.1) }
+        XCTAssertNotNil(output_, log)
+        XCTAssertGreaterThan(output_ ?? 0, 10)
+        XCTAssertLessThan(output_ ?? 270, 270, "stopped before the end")
+        XCTAssertEqual(try count(output).video, output_, "the finalized file holds every frame output")
+        XCTAssertTrue(log.contains("stopped by signal 2"), log)
+    }
+
+    func testDevicesAndModelsReportWhatIsThere() throws {
+        let devices = try tool(backdrop, ["devices"])
+        XCTAssertEqual(devices.status, 0)
+        XCTAssertTrue(devices.out.contains("no cameras found"), devices.out)  // CI machines have none
+
+        let models = try tool(backdrop, ["models"])
+        XCTAssertEqual(models.status, 0, models.out + models.err)
+        XCTAssertEqual(models.out.components(separatedBy: "sha256 verified").count - 1, 2, models.out)
+
+        let missing = try tool(backdrop, ["models", "--models", path("nowhere")])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.out.contains("MISSING"), missing.out)
+    }
+
+    func testBadOptionsFailWithAClearMessage() throws {
+        let badSize = try tool(backdrop, ["run", "--process-size", "big"])
+        XCTAssertNotEqual(badSize.status, 0)
+        XCTAssertTrue(badSize.err.contains("WIDTHxHEIGHT"), badSize.err)
+        let noBackground = try tool(backdrop, ["run", "--effect", "replace", "--synthetic-frames", "1", "-o", path("x.mp4")])
+        XCTAssertNotEqual(noBackground.status, 0)
+        XCTAssertTrue(noBackground.err.contains("--background"), noBackground.err)
+        let missingInput = try tool(backdrop, ["run", "--input", path("missing.mp4")])
+        XCTAssertNotEqual(missingInput.status, 0)
+        XCTAssertTrue(missingInput.err.contains(path("missing.mp4")), missingInput.err)
+    }
+}

@@ -1,0 +1,86 @@
+import BackdropCore
+import BackdropMedia
+import BackdropPipeline
+import Foundation
+import XCTest
+
+/// Scratch folders, clips made with the ffmpeg tool, and ffprobe counts for the pipeline tests.
+class PipelineTestCase: XCTestCase {
+    var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("BackdropPipelineTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
+
+    static var root: URL { Checkout.root()! }
+    static var portraitClip: String {
+        let shared = ProcessInfo.processInfo.environment["BACKDROP_SHARED"].map { URL(fileURLWithPath: $0) }
+            ?? root.deletingLastPathComponent().appendingPathComponent("shared")
+        return shared.appendingPathComponent("media/portrait-closeup-436x384-25fps.mp4").path
+    }
+
+    /// Runs a tool to completion; stderr is drained on another thread so it cannot block the child.
+    @discardableResult
+    func tool(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : "/usr/bin/\(name)")
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errors = Box()
+        let drained = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            errors.data = err.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
+        let output = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        drained.wait()
+        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors.data, as: UTF8.self))
+    }
+
+    /// Decodable frames and audio packets in a file, counted by ffprobe.
+    func count(_ file: String) throws -> (video: Int, audio: Int) {
+        func packets(_ stream: String) throws -> Int {
+            let result = try tool("ffprobe", ["-v", "error", "-select_streams", stream, "-count_packets", "-show_entries",
+                                              "stream=nb_read_packets", "-of", "csv=p=0", file])
+            return Int(result.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
+        }
+        let frames = try tool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-count_frames", "-show_entries",
+                                          "stream=nb_read_frames", "-of", "csv=p=0", file])
+        return (Int(frames.out.trimmingCharacters(in: .whitespacesAndNewlines)) ?? -1, try packets("a"))
+    }
+
+    /// The real clip with a sine tone added as AAC audio (the shared clip has none).
+    func clipWithAudio() throws -> String {
+        let output = path("clip-with-audio.mp4")
+        let result = try tool("ffmpeg", ["-v", "error", "-y", "-i", Self.portraitClip, "-f", "lavfi", "-i",
+                                         "sine=frequency=440:duration=11", "-map", "0:v", "-map", "1:a", "-c:v", "copy",
+                                         "-c:a", "aac", "-shortest", output])
+        XCTAssertEqual(result.status, 0, result.err)
+        return output
+    }
+
+    /// The `backdrop` tool built beside the test bundle.
+    var backdrop: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("backdrop").path
+    }
+}
+
+/// A value shared with a callback on another thread.
+final class Locked<Value>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func mutate(_ body: (inout Value) -> Void) { lock.withLock { body(&stored) } }
+}

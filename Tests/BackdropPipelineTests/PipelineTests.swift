@@ -1,0 +1,119 @@
+import BackdropCore
+import BackdropEffects
+import BackdropMedia
+import BackdropMediaPipe
+import BackdropPipeline
+import Foundation
+import XCTest
+
+final class PipelineTests: PipelineTestCase {
+    func testOfflineModeOutputsEveryFrameOfTheRealClipAndKeepsItsAudio() throws {
+        let input = try clipWithAudio()
+        let expected = try count(input)
+        XCTAssertEqual(expected.video, 270)
+        XCTAssertGreaterThan(expected.audio, 0)
+
+        let source = try FFmpegVideoSource(url: input)
+        let sink = try VideoFileSink(path: path("out.mkv"), width: source.width, height: source.height,
+                                     frameRate: source.frameRate ?? 25, audio: source.audioTrack)
+        let pipeline = try Pipeline(source: source, sinks: [sink],
+                                    configuration: PipelineConfiguration(mode: .offline, maxFPS: 0, statsInterval: 60))
+        let summary = try pipeline.run()
+
+        let written = try count(path("out.mkv"))
+        XCTAssertEqual(written.video, expected.video, "every input frame is output")
+        XCTAssertEqual(written.audio, expected.audio, "every audio packet is passed through")
+        XCTAssertEqual(summary.run.framesOutput, 270)
+        XCTAssertEqual(summary.run.framesDropped, 0)
+    }
+
+    func testLiveModeFedFasterThanItCanProcessDropsAndStaysBounded() throws {
+        // The synthetic camera delivers 720p at 60 FPS in real time; a debug build processes far
+        // fewer, so most frames must be dropped, each counted, while latency and memory stay bounded.
+        let source = try SyntheticSource(width: 1280, height: 720, frameRate: 60, frameCount: 240, pacing: .realTime)
+        let sink = try VideoFileSink(path: path("live.mkv"), width: 1280, height: 720, frameRate: 60)
+        var configuration = PipelineConfiguration(mode: .live, maxFPS: 60, processSize: .init(width: 640, height: 360),
+                                                  statsInterval: 60)
+        configuration.concurrentInference = true
+        let rssBefore = ProcessMemory.residentBytes()
+        let pipeline = try Pipeline(source: source, sinks: [sink], configuration: configuration)
+        let summary = try pipeline.run()
+        let rssGrowth = ProcessMemory.residentBytes() - rssBefore
+        let run = summary.run
+        print("live: read \(run.framesRead), output \(run.framesOutput), dropped \(run.framesDropped) \(run.drops), "
+              + "p50 \(run.latencyP50Milliseconds) ms, p99 \(run.latencyP99Milliseconds) ms, RSS growth \(rssGrowth / 1_000_000) MB")
+
+        XCTAssertEqual(run.framesRead, 240)
+        XCTAssertGreaterThan(run.framesDropped, 0, "a source twice as fast as processing must drop")
+        XCTAssertEqual(run.framesRead, run.framesOutput + run.framesDropped, "every frame is output or counted as dropped")
+        XCTAssertEqual(try count(path("live.mkv")).video, run.framesOutput)
+        // One frame per hand-off at most: latency stays near a few processing times, not the queue's age.
+        XCTAssertLessThan(run.latencyP99Milliseconds, 1500, "p99 capture-to-output latency bound (ms)")
+        XCTAssertLessThan(rssGrowth, 400_000_000, "RSS bound for a 4 s 720p live run (bytes)")
+    }
+
+    func testMemoryGuardSwapsInstancesWithoutLosingFramesOrChangingTheOutput() throws {
+        func run(swapEvery: Int?, output: String) throws -> TelemetrySnapshot {
+            let source = try FFmpegVideoSource(url: Self.portraitClip)
+            let sink = try VideoFileSink(path: path(output), width: source.width, height: source.height, frameRate: 25, codec: .lossless)
+            var configuration = PipelineConfiguration(mode: .offline, maxFPS: 0, faces: false, statsInterval: 60)
+            configuration.memoryGuard = MemoryGuardPolicy(growthBudgetBytes: nil, maxFramesPerInstance: swapEvery, warmUpFrames: 5)
+            return try Pipeline(source: source, sinks: [sink], configuration: configuration).run()
+        }
+        let plain = try run(swapEvery: nil, output: "plain.mkv")
+        let swapped = try run(swapEvery: 40, output: "swapped.mkv")
+        print("guard: swaps \(swapped.run.swaps) \(swapped.run.swapsByTask)")
+        XCTAssertEqual(plain.run.swaps, 0)
+        XCTAssertGreaterThanOrEqual(swapped.run.swaps, 3, "270 frames with a swap every 40 (state the need: >= 3)")
+        XCTAssertEqual(swapped.run.framesOutput, 270)
+        XCTAssertEqual(swapped.run.framesDropped, 0)
+        // Compare decoded frames (lossless, so exact), not container bytes.
+        let plainFrames = try tool("ffmpeg", ["-v", "error", "-i", path("plain.mkv"), "-f", "framemd5", "-"]).out
+        let swappedFrames = try tool("ffmpeg", ["-v", "error", "-i", path("swapped.mkv"), "-f", "framemd5", "-"]).out
+        let hashes = { (text: String) in text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last ?? "" } }
+        XCTAssertEqual(hashes(plainFrames).count, 270)
+        XCTAssertEqual(hashes(plainFrames), hashes(swappedFrames), "the output does not depend on the swaps")
+    }
+
+    func testTelemetryLinesCarryFiguresConsistentWithTheFrameCounts() throws {
+        let source = try SyntheticSource(width: 640, height: 360, frameRate: 30, frameCount: 60, pacing: .realTime)
+        let lines = Locked<[String]>([])
+        let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(mode: .live, statsInterval: 0.5)) {
+            snapshot in lines.mutate { $0.append(snapshot.line()) }
+        }
+        let summary = try pipeline.run()
+        let pattern = try NSRegularExpression(pattern: TelemetrySnapshot.linePattern)
+        XCTAssertGreaterThanOrEqual(lines.value.count, 2, "a 2 s run with a 0.5 s interval")
+        var lastRead = 0
+        for line in lines.value {
+            guard let match = pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)) else {
+                return XCTFail("unparsable telemetry line: \(line)")
+            }
+            func number(_ name: String) -> Double { Double((line as NSString).substring(with: match.range(withName: name))) ?? -1 }
+            let read = Int(number("framesRead")), output = Int(number("framesOutput")), dropped = Int(number("framesDropped"))
+            XCTAssertGreaterThanOrEqual(read, lastRead, "running totals only grow")
+            XCTAssertLessThanOrEqual(output + dropped, read, "no frame is output or dropped before it is read")
+            XCTAssertGreaterThan(number("rss"), 10, "RSS is reported in MB")
+            XCTAssertLessThanOrEqual(number("p50"), number("p99"))
+            XCTAssertGreaterThan(number("inFPS"), 5, "a 30 FPS source reads at more than 5 FPS")
+            lastRead = read
+        }
+        XCTAssertEqual(summary.run.framesRead, 60)
+        XCTAssertEqual(summary.run.framesRead, summary.run.framesOutput + summary.run.framesDropped)
+    }
+
+    func testLibraryCallersGetAResultForEveryFrame() async throws {
+        let source = try SyntheticSource(width: 320, height: 240, frameRate: 30, frameCount: 20)
+        let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(mode: .offline, maxFPS: 0, statsInterval: 60))
+        let results = pipeline.results(bufferingNewest: 100)
+        let runner = Task.detached { try pipeline.run() }
+        var indices: [Int] = []
+        for await result in results {
+            XCTAssertEqual(result.mask.width, 320)
+            XCTAssertEqual(result.mask.height, 240)
+            indices.append(result.index)
+        }
+        _ = try await runner.value
+        XCTAssertEqual(indices, Array(0..<20))
+    }
+}

@@ -1,0 +1,462 @@
+import Foundation
+import Logging
+import Synchronization
+import XCTest
+@testable import BackdropPipeline
+
+/// Telemetry: histogram and trend arithmetic, recorder intervals, the line/JSON formats other
+/// tests parse, the reporter thread's lifecycle, and the no-allocation promise of the frame path.
+final class TelemetryTests: XCTestCase {
+    // MARK: LatencyHistogram
+
+    func testHistogramPercentilesMatchSortedSamplesWithinOneBucket() {
+        var random = TelemetrySeededRandom(seed: 42)
+        var samples: [UInt64] = []
+        for _ in 0..<20_000 {
+            let roll = random.unit()
+            let milliseconds: Double
+            switch roll {
+            case ..<0.90: milliseconds = 30 + 20 * random.unit()          // the usual frame
+            case ..<0.98: milliseconds = 60 + 200 * random.unit()         // slow frames
+            case ..<0.998: milliseconds = 300 + 5_000 * random.unit()     // stalls
+            default: milliseconds = 10_000 + 20_000 * random.unit()       // overflow
+            }
+            samples.append(UInt64(milliseconds * 1_000_000))
+        }
+        var histogram = LatencyHistogram()
+        var firstHalf = LatencyHistogram()
+        var secondHalf = LatencyHistogram()
+        for (index, sample) in samples.enumerated() {
+            histogram.record(nanoseconds: sample)
+            if index % 2 == 0 { firstHalf.record(nanoseconds: sample) } else { secondHalf.record(nanoseconds: sample) }
+        }
+        XCTAssertEqual(histogram.count, samples.count)
+
+        let sorted = samples.sorted()
+        for p in [0.0, 1, 10, 25, 50, 75, 90, 95, 99, 99.5, 99.9, 100] {
+            let rank = max(1, Int((p * Double(sorted.count) / 100).rounded(.up)))
+            let exact = Double(sorted[rank - 1]) / 1_000_000
+            let estimate = histogram.percentile(p)
+            let width = LatencyHistogram.bucketWidthMilliseconds(atMilliseconds: exact)
+            if width.isFinite {
+                XCTAssertLessThanOrEqual(abs(estimate - exact), width + 1e-9, "p\(p): \(estimate) ms vs exact \(exact) ms")
+            } else {
+                XCTAssertGreaterThanOrEqual(estimate, 10_000, "p\(p) is in the overflow bucket")
+            }
+        }
+        XCTAssertEqual(histogram.percentile(100), Double(sorted.last!) / 1_000_000, "the maximum is exact")
+        XCTAssertEqual(histogram.percentile(0), Double(sorted.first!) / 1_000_000, "the minimum is exact")
+
+        var merged = firstHalf
+        merged.merge(secondHalf)
+        XCTAssertEqual(merged, histogram, "merging two halves gives the whole")
+
+        histogram.reset()
+        XCTAssertEqual(histogram.count, 0)
+        XCTAssertEqual(histogram.percentile(50), 0)
+        XCTAssertEqual(histogram, LatencyHistogram())
+    }
+
+    func testHistogramBucketEdges() {
+        XCTAssertEqual(LatencyHistogram.bucketWidthMilliseconds(atMilliseconds: 41), 0.25)
+        XCTAssertEqual(LatencyHistogram.bucketWidthMilliseconds(atMilliseconds: 100), 5)
+        XCTAssertEqual(LatencyHistogram.bucketWidthMilliseconds(atMilliseconds: 1_000), 50)
+        XCTAssertEqual(LatencyHistogram.bucketWidthMilliseconds(atMilliseconds: 10_000), .infinity)
+        var histogram = LatencyHistogram()
+        histogram.record(nanoseconds: 41_200_000)
+        XCTAssertEqual(histogram.percentile(50), 41.2, accuracy: 1e-9, "a single sample is exact (clamped to min/max)")
+        histogram.record(nanoseconds: 0)
+        histogram.record(nanoseconds: 25_000_000_000)
+        XCTAssertEqual(histogram.percentile(100), 25_000)
+        XCTAssertEqual(histogram.percentile(1), 0, accuracy: 0.25, "within the first bucket")
+    }
+
+    // MARK: RSSTrend
+
+    func testRSSTrendSlopeOfNoisyLine() throws {
+        var random = TelemetrySeededRandom(seed: 7)
+        var trend = RSSTrend()
+        let bytesPerSecond = 10 * RSSTrend.bytesPerMegabyte / 3600  // 10 MB/h
+        for second in 0..<3_600 {
+            let warmUpGrowth = second < 60 ? Double(second) * 2_000_000 : 120_000_000  // start-up: +2 MB/s
+            let noise = (random.unit() - 0.5) * 4_000_000                                // ±2 MB
+            let bytes = 150_000_000 + warmUpGrowth + bytesPerSecond * Double(second) + noise
+            trend.record(seconds: 1_000 + Double(second), bytes: Int(bytes))
+        }
+        XCTAssertEqual(trend.count, 3_600)
+        let slope = try XCTUnwrap(trend.slopeMegabytesPerHour(after: 60))
+        XCTAssertEqual(slope, 10, accuracy: 0.5)
+        let withStartUp = try XCTUnwrap(trend.slopeMegabytesPerHour(after: 0))
+        XCTAssertGreaterThan(withStartUp, 13, "without the warm-up, start-up growth reads as a leak")
+        XCTAssertNil(trend.slopeMegabytesPerHour(after: 3_598), "fewer than 3 samples after the warm-up")
+        XCTAssertGreaterThan(trend.peakBytes, 270_000_000)
+    }
+
+    func testRSSTrendRingOverwritesOldest() throws {
+        var trend = RSSTrend(capacity: 16)
+        XCTAssertNil(trend.slopeMegabytesPerHour(after: 0))
+        trend.record(seconds: 0, bytes: 900_000_000)  // a spike, overwritten later but still the peak
+        for second in 1..<100 { trend.record(seconds: Double(second), bytes: 100_000_000 + second * 1_000) }
+        XCTAssertEqual(trend.count, 16)
+        XCTAssertEqual(trend.latestBytes, 100_099_000)
+        XCTAssertEqual(trend.peakBytes, 900_000_000)
+        // 1,000 bytes a second = 3.6 MB/h, over the 16 newest samples only (the spike is gone).
+        XCTAssertEqual(try XCTUnwrap(trend.slopeMegabytesPerHour(after: 0)), 3.6, accuracy: 1e-6)
+    }
+
+    // MARK: TelemetryRecorder
+
+    func testRecorderCountsAndIntervalRates() {
+        let recorder = TelemetryRecorder(now: 100, rssWarmupSeconds: 0)
+        for _ in 0..<150 { recorder.frameRead() }
+        for _ in 0..<148 { recorder.frameProcessed() }
+        for index in 0..<145 { recorder.frameOutput(latencyNanoseconds: UInt64(40_000_000 + index * 10_000)) }
+        for _ in 0..<2 { recorder.dropped(at: .inference, because: .replacedByNewer) }
+        recorder.dropped(at: .source, because: .rateCap)
+        recorder.poolUse(inUse: 5, capacity: 7)
+        recorder.poolUse(inUse: 3, capacity: 7)
+        recorder.instanceSwapped(task: "face-landmarker")
+        for second in 0..<5 { recorder.sampleRSS(bytes: 200_000_000 + second * 1_000_000, now: 100 + Double(second)) }
+
+        let first = recorder.snapshot(now: 105)
+        XCTAssertEqual(first.interval.seconds, 5)
+        XCTAssertEqual(first.interval.inputFPS, 30)
+        XCTAssertEqual(first.interval.processedFPS, 29.6)
+        XCTAssertEqual(first.interval.outputFPS, 29)
+        XCTAssertEqual(first.interval.framesDropped, 3)
+        XCTAssertEqual(first.interval.drops(at: .inference, because: .replacedByNewer), 2)
+        XCTAssertEqual(first.interval.drops, [
+            DropCount(stage: .source, reason: .rateCap, count: 1),
+            DropCount(stage: .inference, reason: .replacedByNewer, count: 2),
+        ])
+        XCTAssertEqual(first.interval.latencyP50Milliseconds, 40.72, accuracy: 0.25)
+        XCTAssertEqual(first.interval.latencyP99Milliseconds, 41.43, accuracy: 0.25)
+        XCTAssertEqual(first.interval.swaps, 1)
+        XCTAssertEqual(first.interval.swapsByTask, [SwapCount(task: .faceLandmarker, count: 1)])
+        XCTAssertEqual(first.poolInUse, 3)
+        XCTAssertEqual(first.poolCapacity, 7)
+        XCTAssertEqual(first.poolPeakInUse, 5)
+        XCTAssertEqual(first.rssMegabytes, 204)
+        XCTAssertEqual(first.rssPeakMegabytes, 204)
+        XCTAssertEqual(first.rssSlopeMegabytesPerHour ?? 0, 3_600, accuracy: 1e-6)  // 1 MB/s
+        XCTAssertEqual(first.run, first.interval, "the first interval is the whole run so far")
+
+        // A quiet second interval: its rates are zero, the run's are averaged over both.
+        recorder.dropped(at: .sink, because: .replacedByNewer)
+        let second = recorder.snapshot(now: 110)
+        XCTAssertEqual(second.interval.seconds, 5)
+        XCTAssertEqual(second.interval.framesRead, 0)
+        XCTAssertEqual(second.interval.inputFPS, 0)
+        XCTAssertEqual(second.interval.latencyP50Milliseconds, 0)
+        XCTAssertEqual(second.interval.drops, [DropCount(stage: .sink, reason: .replacedByNewer, count: 1)])
+        XCTAssertEqual(second.interval.swaps, 0)
+        XCTAssertEqual(second.poolPeakInUse, 3, "the peak restarts from the current use")
+        XCTAssertEqual(second.run.seconds, 10)
+        XCTAssertEqual(second.run.framesRead, 150)
+        XCTAssertEqual(second.run.inputFPS, 15)
+        XCTAssertEqual(second.run.framesDropped, 4)
+        XCTAssertEqual(second.run.swaps, 1)
+        XCTAssertEqual(second.run.latencyP50Milliseconds, first.interval.latencyP50Milliseconds)
+        XCTAssertEqual(recorder.totals(now: 110), second.run)
+    }
+
+    func testDropsAppearInLineAndJSON() throws {
+        let recorder = TelemetryRecorder(now: 0)
+        recorder.dropped(at: .inference, because: .replacedByNewer)
+        _ = recorder.snapshot(now: 5)
+        for _ in 0..<11 { recorder.dropped(at: .inference, because: .replacedByNewer) }
+        for _ in 0..<3 { recorder.dropped(at: .source, because: .poolExhausted) }
+        let snapshot = recorder.snapshot(now: 10)
+        let line = snapshot.line()
+        XCTAssertTrue(line.contains("| drops 14: source/pool-exhausted 3, inference/replaced-by-newer 11 "
+                                    + "(total 15: source/pool-exhausted 3, inference/replaced-by-newer 12) |"), line)
+        XCTAssertTrue(snapshot.summary().contains("| drops 15: source/pool-exhausted 3, inference/replaced-by-newer 12 |"))
+
+        let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(snapshot.json().utf8)) as? [String: Any])
+        let run = try XCTUnwrap(object["run"] as? [String: Any])
+        let drops = try XCTUnwrap(run["drops"] as? [[String: Any]])
+        XCTAssertEqual(drops.count, 2)
+        XCTAssertEqual(drops[1]["stage"] as? String, "inference")
+        XCTAssertEqual(drops[1]["reason"] as? String, "replaced-by-newer")
+        XCTAssertEqual(drops[1]["count"] as? Int, 12)
+    }
+
+    // MARK: Formats
+
+    func testLineParsesBackToTheSnapshot() throws {
+        let snapshot = Self.busySnapshot()
+        let line = snapshot.line()
+        let fields = try XCTUnwrap(Self.match(TelemetrySnapshot.linePattern, in: line), line)
+        func number(_ name: String) throws -> Double { try XCTUnwrap(Double(XCTUnwrap(fields[name], name)), name) }
+        func count(_ name: String) throws -> Int { try XCTUnwrap(Int(XCTUnwrap(fields[name], name)), name) }
+
+        XCTAssertEqual(try number("inFPS"), snapshot.interval.inputFPS, accuracy: 0.05)
+        XCTAssertEqual(try number("processedFPS"), snapshot.interval.processedFPS, accuracy: 0.05)
+        XCTAssertEqual(try number("outFPS"), snapshot.interval.outputFPS, accuracy: 0.05)
+        XCTAssertEqual(try number("p50"), snapshot.interval.latencyP50Milliseconds, accuracy: 0.05)
+        XCTAssertEqual(try number("p95"), snapshot.interval.latencyP95Milliseconds, accuracy: 0.05)
+        XCTAssertEqual(try number("p99"), snapshot.interval.latencyP99Milliseconds, accuracy: 0.05)
+        XCTAssertEqual(try count("drops"), snapshot.interval.framesDropped)
+        XCTAssertEqual(try count("dropsTotal"), snapshot.run.framesDropped)
+        XCTAssertEqual(try Self.dropEntries(XCTUnwrap(fields["dropList"])), snapshot.interval.drops)
+        XCTAssertEqual(try Self.dropEntries(XCTUnwrap(fields["dropTotalList"])), snapshot.run.drops)
+        XCTAssertEqual(try number("rss"), snapshot.rssMegabytes, accuracy: 0.05)
+        XCTAssertEqual(try number("rssPeak"), snapshot.rssPeakMegabytes, accuracy: 0.05)
+        XCTAssertEqual(try number("slope"), try XCTUnwrap(snapshot.rssSlopeMegabytesPerHour), accuracy: 0.05)
+        XCTAssertEqual(try count("poolInUse"), snapshot.poolInUse)
+        XCTAssertEqual(try count("poolCapacity"), snapshot.poolCapacity)
+        XCTAssertEqual(try count("poolPeak"), snapshot.poolPeakInUse)
+        XCTAssertEqual(try count("swaps"), snapshot.interval.swaps)
+        XCTAssertEqual(try count("swapsTotal"), snapshot.run.swaps)
+        XCTAssertEqual(fields["swapList"], "segmenter 1, face-landmarker 1")
+        XCTAssertEqual(try count("framesRead"), snapshot.run.framesRead)
+        XCTAssertEqual(try count("framesProcessed"), snapshot.run.framesProcessed)
+        XCTAssertEqual(try count("framesOutput"), snapshot.run.framesOutput)
+        XCTAssertEqual(try count("framesDropped"), snapshot.run.framesDropped)
+        XCTAssertEqual(try number("seconds"), snapshot.interval.seconds, accuracy: 0.05)
+
+        // The exit summary parses the same way, with the run's figures.
+        let summary = snapshot.summary()
+        let totals = try XCTUnwrap(Self.match(TelemetrySnapshot.summaryPattern, in: summary), summary)
+        XCTAssertEqual(try XCTUnwrap(Double(XCTUnwrap(totals["inFPS"]))), snapshot.run.inputFPS, accuracy: 0.05)
+        XCTAssertEqual(try XCTUnwrap(Double(XCTUnwrap(totals["p99"]))), snapshot.run.latencyP99Milliseconds, accuracy: 0.05)
+        XCTAssertEqual(try Self.dropEntries(XCTUnwrap(totals["dropList"])), snapshot.run.drops)
+        XCTAssertEqual(totals["swaps"], "2")
+        XCTAssertEqual(try XCTUnwrap(Double(XCTUnwrap(totals["seconds"]))), snapshot.run.seconds, accuracy: 0.05)
+
+        // A quiet start: no drops, no slope yet.
+        let quiet = TelemetryRecorder(now: 0).snapshot(now: 5)
+        let quietFields = try XCTUnwrap(Self.match(TelemetrySnapshot.linePattern, in: quiet.line()), quiet.line())
+        XCTAssertNil(quietFields["slope"])
+        XCTAssertNil(quietFields["dropList"])
+        XCTAssertTrue(quiet.line().contains("| drops 0 (total 0) | rss 0.0 MB peak 0.0 MB slope n/a | pool 0/0 peak 0 | swaps 0 (total 0) |"),
+                      quiet.line())
+        XCTAssertNotNil(Self.match(TelemetrySnapshot.summaryPattern, in: quiet.summary()), quiet.summary())
+    }
+
+    func testJSONHasStableKeysAndRoundTrips() throws {
+        let expectedFigureKeys: Set = ["seconds", "frames_read", "frames_processed", "frames_output", "frames_dropped",
+                                       "in_fps", "processed_fps", "out_fps", "latency_p50_ms", "latency_p95_ms",
+                                       "latency_p99_ms", "drops", "swaps", "swaps_by_task"]
+        let expectedKeys: Set = ["interval", "run", "rss_mb", "rss_peak_mb", "rss_slope_mb_per_hour",
+                                 "pool_in_use", "pool_capacity", "pool_peak_in_use"]
+        for snapshot in [Self.busySnapshot(), TelemetryRecorder(now: 0).snapshot(now: 1)] {
+            let json = snapshot.json()
+            XCTAssertFalse(json.contains("\n"), "one line")
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])
+            XCTAssertEqual(Set(object.keys), expectedKeys)
+            XCTAssertEqual(Set(try XCTUnwrap(object["interval"] as? [String: Any]).keys), expectedFigureKeys)
+            XCTAssertEqual(Set(try XCTUnwrap(object["run"] as? [String: Any]).keys), expectedFigureKeys)
+            XCTAssertEqual(try JSONDecoder().decode(TelemetrySnapshot.self, from: Data(json.utf8)), snapshot)
+        }
+        let busy = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(Self.busySnapshot().json().utf8)) as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap((busy["interval"] as? [String: Any])?["in_fps"] as? Double), 29.8, accuracy: 1e-9)
+        let quiet = TelemetryRecorder(now: 0).snapshot(now: 1).json()
+        XCTAssertTrue(quiet.contains(#""rss_slope_mb_per_hour":null"#), quiet)
+    }
+
+    // MARK: Log handlers
+
+    func testJSONLogHandlerWritesOneObjectPerLine() throws {
+        let pipe = Pipe()
+        let handler = JSONLogHandler(label: "backdrop.telemetry", fileHandle: pipe.fileHandleForWriting)
+        var logger = Logger(label: "backdrop.telemetry") { _ in handler }
+        logger[metadataKey: "run"] = "test"
+        let snapshot = Self.busySnapshot()
+        logger.info("\(snapshot.line())", metadata: snapshot.logMetadata().merging(["message": "shadowed"]) { $1 })
+        logger.warning("second \"quoted\"\nline")
+        logger.debug("below the level: not written")
+        try pipe.fileHandleForWriting.close()
+        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            .split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 2, "\(lines)")
+
+        let first = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[0].utf8)) as? [String: Any])
+        XCTAssertTrue(lines[0].hasPrefix(#"{"ts":""#), lines[0])
+        XCTAssertNotNil((first["ts"] as? String).flatMap { ISO8601DateFormatter.withFractionalSeconds.date(from: $0) })
+        XCTAssertEqual(first["level"] as? String, "info")
+        XCTAssertEqual(first["label"] as? String, "backdrop.telemetry")
+        XCTAssertEqual(first["message"] as? String, snapshot.line())
+        XCTAssertEqual(first["_message"] as? String, "shadowed", "a colliding metadata key does not replace the message")
+        XCTAssertEqual(first["run"] as? String, "test")
+        let telemetry = try XCTUnwrap(first["telemetry"] as? [String: Any])
+        let snapshotObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(snapshot.json().utf8)) as? [String: Any])
+        XCTAssertEqual(Set(telemetry.keys), Set(snapshotObject.keys), "log fields use the snapshot's JSON keys")
+        let interval = try XCTUnwrap(telemetry["interval"] as? [String: Any])
+        XCTAssertEqual(try XCTUnwrap(interval["in_fps"] as? Double), snapshot.interval.inputFPS, accuracy: 1e-9, "numbers stay numbers")
+        XCTAssertEqual((interval["drops"] as? [[String: Any]])?.first?["reason"] as? String, "replaced-by-newer")
+
+        let second = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines[1].utf8)) as? [String: Any])
+        XCTAssertEqual(second["message"] as? String, "second \"quoted\"\nline")
+        XCTAssertEqual(second["level"] as? String, "warning")
+    }
+
+    func testPlainLogHandlerWritesTimeLevelMessage() throws {
+        var descriptors: [Int32] = [0, 0]
+        XCTAssertEqual(pipe(&descriptors), 0)
+        var logger = Logger(label: "backdrop") { PlainLogHandler(label: $0, fileDescriptor: descriptors[1]) }
+        logger[metadataKey: "sink"] = "out.mp4"
+        logger.error("sink failed", metadata: ["telemetry": ["in_fps": "29.8"]])
+        close(descriptors[1])
+        let read = FileHandle(fileDescriptor: descriptors[0], closeOnDealloc: true)
+        let line = String(decoding: read.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertNotNil(Self.match(#"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{3} error sink failed sink=out\.mp4\n$"#, in: line), line)
+    }
+
+    func testBootstrapHappensOnce() {
+        // Whoever bootstrapped first (this test or another), a later call must not trap.
+        _ = BackdropLogging.bootstrap(format: .plain)
+        XCTAssertTrue(BackdropLogging.isBootstrapped)
+        XCTAssertFalse(BackdropLogging.bootstrap(format: .json))
+    }
+
+    // MARK: TelemetryReporter
+
+    func testReporterSnapshotsPeriodicallyAndStopsPromptly() throws {
+        let seen = Mutex<[TelemetrySnapshot]>([])
+        let recorder = TelemetryRecorder()
+        let pipe = Pipe()
+        let logger = Logger(label: "backdrop.telemetry") { JSONLogHandler(label: $0, fileHandle: pipe.fileHandleForWriting) }
+        let reporter = TelemetryReporter(recorder: recorder, interval: 0.2, rssSampleInterval: 0.05, logger: logger) { snapshot in
+            seen.withLock { $0.append(snapshot) }
+        }
+        reporter.start()
+        reporter.start()  // a second start does nothing
+        let deadline = Date().addingTimeInterval(3)
+        while seen.withLock({ $0.count }) < 2 && Date() < deadline {
+            for _ in 0..<10 { recorder.frameRead(); recorder.frameProcessed(); recorder.frameOutput(latencyNanoseconds: 30_000_000) }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        let stopping = Date()
+        let last = reporter.stop()
+        let stopSeconds = Date().timeIntervalSince(stopping)
+        XCTAssertLessThan(stopSeconds, 0.5, "stop wakes the thread instead of waiting out the interval")
+
+        let snapshots = seen.withLock { $0 }
+        XCTAssertGreaterThanOrEqual(snapshots.count, 2)
+        for snapshot in snapshots {
+            XCTAssertEqual(snapshot.interval.seconds, 0.2, accuracy: 0.15, "about one interval (late wake-ups on a busy machine allowed)")
+            XCTAssertGreaterThan(snapshot.rssMegabytes, 1, "the reporter samples resident memory")
+        }
+        XCTAssertGreaterThan(snapshots[1].interval.inputFPS, 0)
+        XCTAssertEqual(last.run.framesRead, recorder.totals().framesRead)
+        XCTAssertEqual(reporter.stop(), last, "stopping again returns the same summary")
+        Thread.sleep(forTimeInterval: 0.3)
+        XCTAssertEqual(seen.withLock { $0.count }, snapshots.count, "no snapshots after stop")
+
+        try pipe.fileHandleForWriting.close()
+        let lines = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: "\n")
+        XCTAssertEqual(lines.count, snapshots.count + 1, "one line per snapshot plus the summary")
+        for line in lines.dropLast() {
+            let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            XCTAssertNotNil(Self.match(TelemetrySnapshot.linePattern, in: try XCTUnwrap(object["message"] as? String)))
+        }
+        let summary = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(lines.last!.utf8)) as? [String: Any])
+        XCTAssertEqual(summary["message"] as? String, "telemetry summary: " + last.summary())
+    }
+
+    // MARK: Allocation
+
+    func testRecordingDoesNotAllocate() throws {
+        #if canImport(Glibc)
+        let recorder = TelemetryRecorder(now: 0)
+        func record(_ index: Int) {
+            recorder.frameRead()
+            recorder.frameProcessed()
+            recorder.frameOutput(latencyNanoseconds: UInt64(20_000_000 + (index % 1_000) * 50_000))
+            recorder.dropped(at: PipelineStage(rawValue: index % 4)!, because: DropReason(rawValue: index % 3)!)
+            recorder.poolUse(inUse: index % 6, capacity: 6)
+            if index % 1_000 == 0 { recorder.instanceSwapped(task: .segmenter) }
+        }
+        record(0)  // first use initializes the recorder's statics
+        _ = recorder.snapshot(now: 1)  // and a snapshot must leave the storage unshared
+        record(1)
+
+        // Control: the probe does see allocations.
+        let control = try XCTUnwrap(TelemetryAllocationProbe.swiftAllocations {
+            blackHole([Int](repeating: 1, count: 64))
+        }, "the runtime's allocation hook is available")
+        XCTAssertGreaterThanOrEqual(control, 1)
+
+        let before = TelemetryAllocationProbe.mallocBytesInUse()
+        let allocations = try XCTUnwrap(TelemetryAllocationProbe.swiftAllocations {
+            for index in 0..<100_000 { record(index) }
+        })
+        let after = TelemetryAllocationProbe.mallocBytesInUse()
+        XCTAssertEqual(allocations, 0)
+        if let before, let after {
+            print("telemetry: 100,000 frames (500,100 recording calls): \(allocations) Swift heap allocations, "
+                  + "malloc in-use change \(after - before) bytes (mallinfo2)")
+            XCTAssertLessThan(after - before, 64 * 1024)
+        }
+        XCTAssertEqual(recorder.totals(now: 2).framesOutput, 100_002)
+
+        // Snapshots may allocate, but must not leave the next frame to copy shared storage.
+        _ = recorder.snapshot(now: 2)
+        let afterSnapshot = try XCTUnwrap(TelemetryAllocationProbe.swiftAllocations { record(7) })
+        XCTAssertEqual(afterSnapshot, 0)
+        #else
+        throw XCTSkip("mallinfo2 and the allocation hook are glibc/Linux checks")
+        #endif
+    }
+
+    // MARK: Helpers
+
+    /// A snapshot with every figure non-trivial: drops in both spans, swaps, slope, pool.
+    static func busySnapshot() -> TelemetrySnapshot {
+        let recorder = TelemetryRecorder(now: 50, rssWarmupSeconds: 0)
+        for _ in 0..<20 { recorder.dropped(at: .inference, because: .replacedByNewer) }
+        recorder.instanceSwapped(task: .segmenter)
+        _ = recorder.snapshot(now: 55)
+        for index in 0..<149 {
+            recorder.frameRead()
+            recorder.frameProcessed()
+            recorder.frameOutput(latencyNanoseconds: UInt64(38_000_000 + (index % 30) * 500_000))
+        }
+        for _ in 0..<3 { recorder.dropped(at: .inference, because: .replacedByNewer) }
+        recorder.dropped(at: .sink, because: .replacedByNewer)
+        recorder.instanceSwapped(task: .faceLandmarker)
+        recorder.poolUse(inUse: 3, capacity: 6)
+        for second in 0..<10 { recorder.sampleRSS(bytes: 182_400_000 + second * 83, now: 50 + Double(second)) }
+        return recorder.snapshot(now: 60)
+    }
+
+    /// Named groups of `pattern`'s match in `text` (absent groups left out), or nil without a match.
+    static func match(_ pattern: String, in text: String) -> [String: String]? {
+        guard let regex = try? NSRegularExpression(pattern: pattern),
+              let found = regex.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) else { return nil }
+        var names: [String] = []
+        if let nameRegex = try? NSRegularExpression(pattern: #"\(\?<([A-Za-z][A-Za-z0-9]*)>"#) {
+            for hit in nameRegex.matches(in: pattern, range: NSRange(pattern.startIndex..., in: pattern)) {
+                if let range = Range(hit.range(at: 1), in: pattern) { names.append(String(pattern[range])) }
+            }
+        }
+        var fields: [String: String] = [:]
+        for name in names {
+            if let range = Range(found.range(withName: name), in: text) { fields[name] = String(text[range]) }
+        }
+        return fields
+    }
+
+    /// Drop entries parsed from a "stage/reason count, ..." list.
+    static func dropEntries(_ list: String) -> [DropCount] {
+        list.components(separatedBy: ", ").compactMap { entry in
+            guard let fields = match("^" + TelemetrySnapshot.dropEntryPattern + "$", in: entry),
+                  let stage = PipelineStage.allCases.first(where: { $0.description == fields["stage"] }),
+                  let reason = DropReason.allCases.first(where: { $0.description == fields["reason"] }),
+                  let count = fields["count"].flatMap({ Int($0) }) else { return nil }
+            return DropCount(stage: stage, reason: reason, count: count)
+        }
+    }
+}
+
+@inline(never)
+private func blackHole<T>(_ value: T) { withExtendedLifetime(value) {} }
+
+private extension ISO8601DateFormatter {
+    static var withFractionalSeconds: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}
