@@ -39,14 +39,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "backdrop-bench", dependencies: [
-            "BackdropMediaPipe", "BackdropMedia",
+            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         // Integration tests on the real MediaPipe runtime, models and media (set-up provides them).
-        .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "backdrop"]),
+        .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "BackdropTestSupport", "backdrop"]),
         // backdrop-bench is a dependency so its `write-synthetic` hook is built for the kill and signal tests.
-        .testTarget(name: "BackdropPipelineTests", dependencies: ["BackdropPipeline", "BackdropMedia", "backdrop"]),
-        .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia", "backdrop-bench"]),
+        // Helpers every test target shares (running programs), so none keeps its own copy.
+        .target(name: "BackdropTestSupport", path: "Tests/BackdropTestSupport"),
+        .testTarget(name: "BackdropPipelineTests", dependencies: ["BackdropPipeline", "BackdropMedia", "BackdropTestSupport", "backdrop"]),
+        .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia", "BackdropTestSupport", "backdrop-bench"]),
         .testTarget(name: "BackdropEffectsTests", dependencies: ["BackdropEffects", "BackdropMedia", "BackdropMediaPipe"]),
     ]
 )

@@ -1,5 +1,6 @@
 import BackdropCore
 import BackdropMedia
+import BackdropTestSupport
 import Foundation
 import XCTest
 
@@ -95,20 +96,14 @@ final class MediaRoundTripTests: SinkTestCase {
     func testInterruptFinishesTheFileAndItPlaysToItsLastFrame() throws {
         let tool = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("backdrop-bench")
         for (signalNumber, name) in [(SIGINT, "interrupted.mp4"), (SIGTERM, "terminated.mkv")] {
-            let process = Process()
-            process.executableURL = tool
-            process.arguments = ["write-synthetic", "--output", path(name), "--frames", "0", "--fps", "30"]
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
+            let writer = try RunningTool(tool.path, ["write-synthetic", "--output", path(name), "--frames", "0", "--fps", "30"])
             Thread.sleep(forTimeInterval: 1.5)
-            XCTAssertTrue(process.isRunning, "\(name): the writer stopped by itself")
-            kill(process.processIdentifier, signalNumber)
-            process.waitUntilExit()
-            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            XCTAssertTrue(writer.isRunning, "\(name): the writer stopped by itself")
+            writer.send(signalNumber)
+            let finished = writer.wait()
+            let printed = finished.stdout
 
-            XCTAssertEqual(process.terminationStatus, 0, "\(name): \(printed)")
+            XCTAssertEqual(finished.status, 0, "\(name): \(printed)")
             let reported = printed.firstMatch(of: /finished: .* \((\d+) frames\)/).flatMap { Int($0.1) }
             XCTAssertNotNil(reported, printed)
             XCTAssertGreaterThan(reported ?? 0, 20, "about 45 frames in 1.5 s at 30 FPS")

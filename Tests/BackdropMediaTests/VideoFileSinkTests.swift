@@ -1,5 +1,6 @@
 import BackdropCore
 import BackdropMedia
+import BackdropTestSupport
 import Foundation
 import XCTest
 
@@ -62,23 +63,16 @@ final class VideoFileSinkTests: SinkTestCase {
         let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("backdrop-bench")
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: tool.path), "build backdrop-bench first: \(tool.path)")
-        var writers: [(Process, Pipe, String)] = []
+        var writers: [(RunningTool, String)] = []
         for name in ["killed.mkv", "killed.mp4"] {
-            let process = Process(), output = Pipe()
-            process.executableURL = tool
-            process.arguments = ["write-synthetic", "--output", path(name), "--frames", "900", "--fps", "30"]
-            process.standardOutput = output
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            writers.append((process, output, name))
+            writers.append((try RunningTool(tool.path, ["write-synthetic", "--output", path(name), "--frames", "900", "--fps", "30"]), name))
         }
         Thread.sleep(forTimeInterval: 2)
-        for (process, output, name) in writers {
-            XCTAssertTrue(process.isRunning, "\(name): the writer ended before it was killed")
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationReason, .uncaughtSignal)
-            let printed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        for (writer, name) in writers {
+            XCTAssertTrue(writer.isRunning, "\(name): the writer ended before it was killed")
+            writer.send(SIGKILL)
+            let printed = writer.wait().stdout
+            XCTAssertEqual(writer.process.terminationReason, .uncaughtSignal)
             let temporary = try XCTUnwrap(printed.split(separator: "\n").first { $0.hasPrefix("temporary: ") })
                 .dropFirst("temporary: ".count)
             XCTAssertFalse(FileManager.default.fileExists(atPath: path(name)), "\(name): a killed run must not create the target")

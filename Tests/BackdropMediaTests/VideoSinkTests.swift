@@ -1,5 +1,6 @@
 import BackdropCore
 import BackdropMedia
+import BackdropTestSupport
 import Foundation
 import XCTest
 
@@ -56,35 +57,11 @@ class SinkTestCase: XCTestCase {
 
     // MARK: The ffmpeg command-line tools
 
-    struct Run {
-        var status: Int32
-        var output: Data
-        var errors: String
-    }
+    typealias Run = ToolRun
 
-    /// Runs a tool to completion, reading its output while it runs (so a full pipe never blocks it).
     @discardableResult
     func run(_ tool: String, _ arguments: [String], input: Data? = nil) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        process.standardInput = input == nil ? FileHandle.nullDevice : Pipe()
-        try process.run()
-        if let input, let stdin = process.standardInput as? Pipe {
-            stdin.fileHandleForWriting.write(input)
-            try stdin.fileHandleForWriting.close()
-        }
-        let errorData = SendableBox<Data>()
-        let reader = Thread { errorData.value = errors.fileHandleForReading.readDataToEndOfFile() }
-        reader.start()
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !reader.isFinished { usleep(1000) }
-        return Run(status: process.terminationStatus, output: outputData,
-                   errors: String(decoding: errorData.value ?? Data(), as: UTF8.self))
+        try runTool(tool, arguments, input: input)
     }
 
     struct Probe: Equatable {

@@ -1,3 +1,4 @@
+import BackdropTestSupport
 import Foundation
 import XCTest
 
@@ -24,20 +25,15 @@ final class CLIRunTests: PipelineTestCase {
 
     func testInterruptStopsCleanlyWithAPlayableOutputAndASummary() throws {
         let output = path("interrupted.mp4")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: backdrop)
-        process.arguments = ["run", "--input", Self.portraitClip, "--realtime", "--output", output, "--stats-interval", "60"]
-        let errors = Pipe()
-        process.standardError = errors
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let run = try RunningTool(backdrop, ["run", "--input", Self.portraitClip, "--realtime", "--output", output,
+                                             "--stats-interval", "60"])
         Thread.sleep(forTimeInterval: 4)
-        XCTAssertTrue(process.isRunning, "a 10.8 s clip read in real time is still running after 4 s")
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        XCTAssertTrue(run.isRunning, "a 10.8 s clip read in real time is still running after 4 s")
+        run.send(SIGINT)
+        let finished = run.wait()
+        let log = finished.errors
 
-        XCTAssertEqual(process.terminationStatus, 0, log)
+        XCTAssertEqual(finished.status, 0, log)
         let summary = log.split(separator: "\n").first { $0.contains("telemetry summary") }.map(String.init) ?? ""
         let output_ = summary.firstMatch(of: /out (\d+) dropped/).flatMap { Int($0.1) }
         XCTAssertNotNil(output_, log)

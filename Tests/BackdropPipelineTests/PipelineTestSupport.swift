@@ -1,6 +1,7 @@
 import BackdropCore
 import BackdropMedia
 import BackdropPipeline
+import BackdropTestSupport
 import Foundation
 import XCTest
 
@@ -24,28 +25,10 @@ class PipelineTestCase: XCTestCase {
         return shared.appendingPathComponent("media/portrait-closeup-436x384-25fps.mp4").path
     }
 
-    /// Runs a tool to completion; stderr is drained on another thread so it cannot block the child.
     @discardableResult
     func tool(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: name.hasPrefix("/") ? name : "/usr/bin/\(name)")
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errors = Box()
-        let drained = DispatchSemaphore(value: 0)
-        DispatchQueue.global().async {
-            errors.data = err.fileHandleForReading.readDataToEndOfFile()
-            drained.signal()
-        }
-        let output = out.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        drained.wait()
-        return (process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors.data, as: UTF8.self))
+        let run = try runTool(name, arguments, environment: environment)
+        return (run.status, run.stdout, run.errors)
     }
 
     /// Decodable frames and audio packets in a file, counted by ffprobe.

@@ -1,4 +1,5 @@
 import BackdropCore
+import BackdropTestSupport
 import Foundation
 import XCTest
 
@@ -33,27 +34,8 @@ enum TestEnvironment {
 func runProcess(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws
     -> (status: Int32, stdout: String, stderr: String)
 {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    // Drain stderr on another thread so a chatty child cannot block on a full pipe.
-    final class Drained: @unchecked Sendable { var data = Data() }
-    let stderrData = Drained()
-    let drained = DispatchGroup()
-    drained.enter()
-    DispatchQueue.global().async {
-        stderrData.data = err.fileHandleForReading.readDataToEndOfFile()
-        drained.leave()
-    }
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    drained.wait()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: stderrData.data, as: UTF8.self))
+    let run = try runTool(executable, arguments, environment: environment)
+    return (run.status, run.stdout, run.errors)
 }
 
 /// Extracts `count` frames of a video as PNG files with the ffmpeg tool, one every `every` frames.
