@@ -17,11 +17,6 @@ enum Fixtures {
         try ImageFile.read(root.appendingPathComponent(".cache/astronaut.png").path)
     }
 
-    /// The 1280x720 RGB bench frame (the astronaut padded with grey).
-    static func benchFrame() throws -> PixelImage {
-        try ImageFile.read(root.appendingPathComponent(".cache/bench-1280x720.png").path)
-    }
-
     static func segmenter(mode: RunningMode = .image) throws -> ImageSegmenter {
         try ImageSegmenter(options: .init(modelPath: ModelDirectory().segmenterPath, runningMode: mode))
     }
