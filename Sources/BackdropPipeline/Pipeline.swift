@@ -175,7 +175,7 @@ public final class Pipeline: @unchecked Sendable {
                     }
                 }
                 lastAccepted = slot.capturedAt
-                if let displaced = toInference.put(slot) {
+                if let displaced = toInference.put(consume slot) {
                     telemetry.dropped(at: .inference, because: .replacedByNewer)
                     _ = free.put(displaced)
                 }
@@ -200,7 +200,7 @@ public final class Pipeline: @unchecked Sendable {
                 continue
             }
             telemetry.frameProcessed()
-            if let displaced = toEffect.put(slot) {
+            if let displaced = toEffect.put(consume slot) {
                 telemetry.dropped(at: .effect, because: .replacedByNewer)
                 _ = free.put(displaced)
             }
@@ -211,7 +211,7 @@ public final class Pipeline: @unchecked Sendable {
         defer { toSink.close() }
         while var slot = toEffect.take() {
             if !failed { effects.process(&slot) }
-            if let displaced = toSink.put(slot) {
+            if let displaced = toSink.put(consume slot) {
                 telemetry.dropped(at: .sink, because: .replacedByNewer)
                 _ = free.put(displaced)
             }
@@ -234,7 +234,7 @@ public final class Pipeline: @unchecked Sendable {
             telemetry.poolUse(inUse: slotCount - free.waiting, capacity: slotCount)
             outputCount.add(1, ordering: .relaxed)
             publish(slot, latency: latency)
-            _ = free.put(slot)
+            _ = free.put(consume slot)
         }
         // Finish every sink, even after a failure: what was written stays playable.
         do { try writeAudio() } catch { fail(error) }

@@ -66,6 +66,10 @@ struct Run: ParsableCommand {
     var feather = 2
     @Flag(help: "Read a file at its own frame rate, like a camera.")
     var realtime = false
+    @Option(help: "Play a file input this many times in a row, timestamps continuing (0: forever; for soak runs).")
+    var loop = 1
+    @Flag(help: "Process every frame but write nothing (no --output; for benchmarks).")
+    var noOutput = false
     @Option(help: "Frames of the synthetic scene when there is no --input.")
     var syntheticFrames = 150
     @Option(help: "Camera capture size WxH, for /dev/videoN inputs.")
@@ -90,11 +94,29 @@ struct Run: ParsableCommand {
         let cameraSize = try cameraSize.map { try Self.size($0, option: "--camera-size") }
         let effect = try chosenEffect()  // before any output is opened: a bad option leaves nothing behind
 
-        let opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil,
+        if noOutput && (!output.isEmpty || maskOutput != nil) {
+            throw ValidationError("--no-output writes nothing: drop --output and --mask-output, or --no-output")
+        }
+        guard loop >= 0 else { throw ValidationError("--loop takes a count of 0 or more (0: forever); got \(loop)") }
+        var opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil,
                                      camera: CameraRequest(width: cameraSize?.width, height: cameraSize?.height))
+        if loop != 1 {
+            guard let input, !opened.live, opened.source is FFmpegVideoSource else {
+                throw ValidationError("--loop needs a file --input (not a camera, stream or the synthetic scene)")
+            }
+            opened.source.close()
+            var options = SourceOptions()
+            options.pacing = realtime ? .realTime : .asFastAsPossible
+            let looping = try LoopingSource(url: input, options: options, passes: loop)
+            opened = Inputs.Opened(source: looping, live: opened.live, estimatedFrames: looping.estimatedFrameCount)
+        }
+        let outputs = noOutput ? []
+            : output.isEmpty ? [input == nil ? "out/demo.mp4" : "out/\(Self.stem(of: input!))-backdrop.mp4"] : output
+        opened = Inputs.gateCamera(opened, input: input, outputs: outputs,
+                                   camera: CameraRequest(width: cameraSize?.width, height: cameraSize?.height),
+                                   warn: { logger.warning("\($0)") })
         let source = opened.source
         let live = mode == .auto ? opened.live : mode == .live
-        let outputs = output.isEmpty ? [input == nil ? "out/demo.mp4" : "out/\(Self.stem(of: input!))-backdrop.mp4"] : output
         for path in outputs where !path.contains("://") && path != "-" && !path.hasPrefix("/dev/") {
             try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "."
                                                         : (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
@@ -128,7 +150,7 @@ struct Run: ParsableCommand {
             }
         }
         watcher.start()
-        logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") -> \(outputs.joined(separator: ", "))")
+        logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") -> \(noOutput ? "nothing (--no-output)" : outputs.joined(separator: ", "))")
         let summary: TelemetrySnapshot
         do {
             summary = try pipeline.run()

@@ -1,0 +1,55 @@
+import ArgumentParser
+import BackdropCore
+import BackdropEffects
+import BackdropMedia
+import BackdropMediaPipe
+import Foundation
+
+struct EffectsSpeed: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "effects-speed",
+        abstract: "Milliseconds per 1280x720 frame of each effect step (mask refinement, smoothing, blur, replacement).",
+        discussion: "The frame is the synthetic scene's first; its mask comes from segmenting a 256x144 copy, as --process-size 256x144 would.")
+
+    @Option(help: "Timed repetitions of each step.")
+    var iterations = 40
+
+    func run() throws {
+        var frame = VideoFrame(image: PixelImage(width: 1280, height: 720, format: .rgb))
+        let scene = try SyntheticSource(width: 1280, height: 720, frameRate: 30, frameCount: 1)
+        guard try scene.read(into: &frame) else { throw ValidationError("the synthetic scene gave no frame") }
+        let original = frame.image
+        var smallFrame = PixelImage(width: 256, height: 144, format: .rgb)
+        try ImageResizer().resize(original, to: 256, 144, into: &smallFrame)
+        let segmenter = try ImageSegmenter(options: .init(modelPath: ModelDirectory().segmenterPath))
+        let small = try segmenter.segment(smallFrame).confidenceMasks[0]
+
+        func measure(_ name: String, _ body: () -> Void) {
+            body()  // sizes the buffers
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<iterations { body() }
+            let milliseconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6 / Double(iterations)
+            print(name.padding(toLength: 48, withPad: " ", startingAt: 0) + String(format: "%7.2f ms", milliseconds))
+        }
+
+        let refiner = MaskRefiner()
+        var full = ConfidenceMask()
+        measure("refine (guided) 256x144 -> 1280x720") { refiner.refine(small, guide: original, into: &full) }
+        var bilinear = ConfidenceMask()
+        measure("upscale (bilinear) 256x144 -> 1280x720") { refiner.upscale(small, width: 1280, height: 720, into: &bilinear) }
+        let smoother = TemporalSmoother()
+        var smoothed = ConfidenceMask()
+        measure("temporal smoothing at 256x144") { smoother.smooth(small, into: &smoothed) }
+        var feathered = full
+        measure("feather, radius 4") { refiner.feather(&feathered, radius: 4) }
+        var image = original
+        let blur = BackgroundBlur(strength: 15)
+        measure("blur, strength 15 (blur + composite)") { blur.apply(to: &image, mask: full) }
+        let replacement = BackgroundReplacement(image: smallFrame)
+        measure("replace with an image (composite)") { replacement.apply(to: &image, mask: full) }
+        let green = BackgroundReplacement.greenScreen()
+        measure("green screen") { green.apply(to: &image, mask: full) }
+        let renderer = EffectRenderer(effect: .blur(strength: 15))
+        measure("renderer: smooth + refine + blur") { renderer.apply(to: &image, mask: small, faces: nil) }
+    }
+}
