@@ -12,8 +12,13 @@ final class EffectStage {
         featherRadius = configuration.featherRadius
     }
 
-    func process(_ slot: inout FrameSlot) {
-        guard let mask = slot.segmentation.confidenceMasks.first else { return }
+    /// `maskWanted`: someone other than the effect reads the full-size mask (a mask video, a
+    /// library caller); otherwise an effect that ignores the mask skips preparing it.
+    func process(_ slot: inout FrameSlot, maskWanted: Bool) {
+        guard renderer.effect.usesMask || maskWanted, let mask = slot.segmentation.confidenceMasks.first else {
+            renderer.apply(to: &slot.video.image, fullSizeMask: slot.mask, faces: slot.faces)
+            return
+        }
         renderer.prepareMask(mask, for: slot.video.image, into: &slot.mask)
         if featherRadius > 0 { renderer.refiner.feather(&slot.mask, radius: featherRadius) }
         renderer.apply(to: &slot.video.image, fullSizeMask: slot.mask, faces: slot.faces)

@@ -210,7 +210,10 @@ public final class Pipeline: @unchecked Sendable {
     private func runEffect() {
         defer { toSink.close() }
         while var slot = toEffect.take() {
-            if !failed { effects.process(&slot) }
+            if !failed {
+                let maskWanted = maskSink != nil || results.withLock { $0 != nil }
+                effects.process(&slot, maskWanted: maskWanted)
+            }
             if let displaced = toSink.put(consume slot) {
                 telemetry.dropped(at: .sink, because: .replacedByNewer)
                 _ = free.put(displaced)
