@@ -99,16 +99,22 @@ class Run:
         return self.cpu - (self.cpu_at_ready or 0.0)
 
 
-def run(command, ready_marker, rss_interval=None, echo=None, env=None, on_sample=None):
+def run(command, ready_marker, rss_interval=None, echo=None, env=None, on_sample=None, end_marker=None):
     """Runs `command` to its end and measures it (see the module's docstring). `echo(line)` gets
     each stderr line except MediaPipe's start-up noise as it comes; `on_sample(seconds, rss_mb)`
-    each RSS sample."""
+    each RSS sample. RSS sampling stops when a line (stdout or stderr) matches `end_marker`: the
+    app has finished processing, and what it frees while shutting down is not part of the run."""
     result = Run(command)
     started = time.perf_counter()
     child = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
                              env=env)
     ready = threading.Event()
     done = threading.Event()
+    ended = threading.Event()
+
+    def check_end(line):
+        if end_marker and not ended.is_set() and end_marker.search(line):
+            ended.set()
 
     def read_stderr():
         for line in child.stderr:
@@ -116,6 +122,7 @@ def run(command, ready_marker, rss_interval=None, echo=None, env=None, on_sample
             if NOISE.match(line):
                 continue
             result.stderr.append(line)
+            check_end(line)
             if not ready.is_set() and ready_marker.search(line):
                 result.cpu_at_ready = _cpu_seconds(child.pid)
                 result.ready_at = time.perf_counter() - started
@@ -126,19 +133,20 @@ def run(command, ready_marker, rss_interval=None, echo=None, env=None, on_sample
     def read_stdout():
         for line in child.stdout:
             result.stdout.append(line.rstrip("\n"))
+            check_end(line)
 
     def sample():
         ready.wait()
         origin = time.perf_counter()
         next_at = origin
-        while not done.is_set():
+        while not done.is_set() and not ended.is_set():
             rss = _rss_mb(child.pid)
             if rss is not None:
                 result.samples.append((time.perf_counter() - origin, rss))
                 if on_sample:
                     on_sample(*result.samples[-1])
             next_at += rss_interval
-            done.wait(max(0.0, next_at - time.perf_counter()))
+            ended.wait(max(0.0, next_at - time.perf_counter()))
 
     readers = [threading.Thread(target=read_stderr, daemon=True), threading.Thread(target=read_stdout, daemon=True)]
     for reader in readers:
@@ -150,6 +158,7 @@ def run(command, ready_marker, rss_interval=None, echo=None, env=None, on_sample
     _, status, usage = os.wait4(child.pid, 0)
     child.returncode = os.waitstatus_to_exitcode(status)
     done.set()
+    ended.set()
     ready.set()
     for reader in readers:
         reader.join()

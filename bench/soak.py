@@ -10,13 +10,16 @@ at a time would slow each other unevenly.
 
 Reports, per app, the RSS slope by least squares over the samples after --warmup seconds, in MB
 per hour of running and in MB per 108,000 frames (per hour of 30 FPS video, at the app's own
-rate), plus the RSS at the start and end of that window and its peak. Writes the samples as CSV
+rate), plus the RSS at the start and end of that window and its peak. Sampling stops when the app
+reports that it has finished (Backdrop's telemetry summary, the reference's JSON line), so what it
+frees while shutting down is left out. Writes the samples as CSV
 (app, seconds, rss_mb) and a plot of both lines with their fits (SVG) under bench/results/.
 """
 import argparse
 import csv
 import math
 import os
+import re
 import sys
 import time
 
@@ -42,7 +45,8 @@ def fit(samples, warmup):
 def soak_backdrop(clip, passes, effect, heartbeat):
     command = [kit.BACKDROP, "run", "--input", clip, "--no-output", "--effect", effect, "--mode", "offline",
                "--max-fps", "0", "--loop", str(passes), "--stats-interval", "60"]
-    result = kit.run(command, kit.BACKDROP_READY, rss_interval=1.0, on_sample=heartbeat("backdrop"))
+    result = kit.run(command, kit.BACKDROP_READY, rss_interval=1.0, on_sample=heartbeat("backdrop"),
+                     end_marker=re.compile(r"telemetry summary: "))
     summary = kit.backdrop_summary(result)
     return result, {"frames": int(summary["framesOutput"]), "seconds": summary["seconds"], "fps": summary["outFPS"],
                     "own_slope_mb_per_h": summary.get("slope"), "command": command}
@@ -50,7 +54,8 @@ def soak_backdrop(clip, passes, effect, heartbeat):
 
 def soak_reference(clip, frames, effect, heartbeat):
     command = [kit.PYTHON, kit.REFERENCE, "--input", clip, "--offline", "--effect", effect, "--loop-frames", str(frames)]
-    result = kit.run(command, kit.REFERENCE_READY, rss_interval=1.0, on_sample=heartbeat("reference"))
+    result = kit.run(command, kit.REFERENCE_READY, rss_interval=1.0, on_sample=heartbeat("reference"),
+                     end_marker=re.compile(r"^\{"))
     summary = kit.reference_summary(result)
     return result, {"frames": summary["frames_processed"], "seconds": summary["seconds"], "fps": summary["fps"],
                     "command": command}
@@ -87,7 +92,7 @@ def plot(path, runs, warmup, title):
     high = max(m for samples, _ in runs.values() for _, m in samples)
     axes.set_ylim(max(0, low - 40), high + 40)
     figure.tight_layout()
-    figure.savefig(path, format="svg", metadata={"Date": None})
+    figure.savefig(path, format=os.path.splitext(path)[1][1:] or "svg", metadata={"Date": None} if path.endswith(".svg") else None)
     plt.close(figure)
 
 

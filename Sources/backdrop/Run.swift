@@ -101,7 +101,7 @@ struct Run: ParsableCommand {
         var opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil,
                                      camera: CameraRequest(width: cameraSize?.width, height: cameraSize?.height))
         if loop != 1 {
-            guard let input, !opened.live, opened.source is FFmpegVideoSource else {
+            guard let input, let file = opened.source as? FFmpegVideoSource, !file.isLive else {
                 throw ValidationError("--loop needs a file --input (not a camera, stream or the synthetic scene)")
             }
             opened.source.close()
