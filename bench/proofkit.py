@@ -88,6 +88,7 @@ class Run:
         self.stderr = []
         self.ready_at = None       # seconds after start
         self.cpu_at_ready = None   # CPU seconds at that moment
+        self.rss_at_ready = None   # VmRSS MB at that moment: models loaded, no frame processed yet
         self.samples = []          # (seconds after ready, VmRSS MB)
         self.wall = 0.0
         self.cpu = 0.0             # total CPU seconds, whole life
@@ -125,6 +126,7 @@ def run(command, ready_marker, rss_interval=None, echo=None, env=None, on_sample
             check_end(line)
             if not ready.is_set() and ready_marker.search(line):
                 result.cpu_at_ready = _cpu_seconds(child.pid)
+                result.rss_at_ready = _rss_mb(child.pid)
                 result.ready_at = time.perf_counter() - started
                 ready.set()
             if echo:

@@ -10,13 +10,16 @@ at a time would slow each other unevenly.
 
 Reports, per app, the RSS slope by least squares over the samples after --warmup seconds, in MB
 per hour of running and in MB per 108,000 frames (per hour of 30 FPS video, at the app's own
-rate), plus the RSS at the start and end of that window and its peak. Sampling stops when the app
+rate), and the same fit over each minute's lowest sample (robust to the few MB that single samples
+scatter by), plus the RSS at the start and end of that window and its range. Sampling stops when the app
 reports that it has finished (Backdrop's telemetry summary, the reference's JSON line), so what it
 frees while shutting down is left out. Writes the samples as CSV
-(app, seconds, rss_mb) and a plot of both lines with their fits (SVG) under bench/results/.
+(app, seconds, rss_mb), the run's settings and per-app figures as JSON, and a plot of both lines
+with their fits (SVG) under bench/results/; `--report STEM` prints the table again from those.
 """
 import argparse
 import csv
+import json
 import math
 import os
 import re
@@ -96,15 +99,79 @@ def plot(path, runs, warmup, title):
     plt.close(figure)
 
 
+def minute_minima(samples, warmup):
+    """The lowest RSS of each whole minute after the warm-up, at the moment it was seen: the
+    floor under the per-frame transients (MediaPipe allocates and frees a few frame-sized buffers
+    per frame, so single samples scatter by several MB)."""
+    minutes = {}
+    for t, mb in samples:
+        if t >= warmup:
+            minutes.setdefault(int((t - warmup) // 60), []).append((t, mb))
+    return [min(points, key=lambda p: p[1]) for points in minutes.values() if len(points) >= 30]
+
+
+def report(stem, runs, settings):
+    """Prints the table for `runs` ({app: (samples, info)}) and draws the plot."""
+    warmup = settings["warmup"]
+    machine = settings["machine"]
+    print(f"Soak: {settings['frames']:,} frames per app (the 720p clip {settings['passes']} times), effect "
+          f"{settings['effect']}, offline (every frame, as fast as possible), one app after the other; "
+          f"{machine['nproc']} cores, {machine['cpu']}.")
+    print(f"RSS sampled every second from /proc/PID/status until the app reported it had finished; slopes by "
+          f"least squares after a {warmup:g} s warm-up, over every sample and over each minute's lowest sample.\n")
+    print("| app | frames | FPS | run, min | RSS after warm-up → end, MB | band after warm-up, MB | "
+          "slope, MB/hour | slope of minute minima, MB/hour | slope, MB per 108,000 frames | target |")
+    print("|---|---:|---:|---:|---|---|---:|---:|---:|---|")
+    for app, (samples, info) in runs.items():
+        slope, intercept, n = fit(samples, warmup)
+        floor_slope = fit(minute_minima(samples, warmup), 0)[0]
+        info.update(slope_mb_per_h=slope, intercept=intercept, fitted_samples=n, minima_slope_mb_per_h=floor_slope)
+        after = [mb for t, mb in samples if t >= warmup]
+        per_video_hour = slope * (HOUR_OF_VIDEO / info["fps"]) / 3600 if info["fps"] else float("nan")
+        target = ("met" if abs(slope) <= 0.5 else "**missed**") + " (≤ 0.5 MB/h)" if app == "backdrop" else ""
+        band = f"{min(after):.1f} - {max(after):.1f}" if after else "n/a"
+        print(f"| {'Backdrop' if app == 'backdrop' else 'reference'} | {info['frames']:,} | {info['fps']:.1f} | "
+              f"{samples[-1][0] / 60:.1f} | {after[0] if after else float('nan'):.1f} → {samples[-1][1]:.1f} | {band} | "
+              f"{slope:+.2f} | {floor_slope:+.2f} | {per_video_hour:+.2f} | {target} |")
+    if "backdrop" in runs and runs["backdrop"][1].get("own_slope_mb_per_h") is not None:
+        print(f"\nBackdrop's own telemetry slope over the run: {runs['backdrop'][1]['own_slope_mb_per_h']:+.1f} MB/h")
+    title = (f"RSS while looping the 720p clip, {settings['frames']:,} frames per app, effect {settings['effect']} "
+             f"({machine['nproc']} cores, {machine['cpu']})")
+    svg_path = os.path.join(kit.RESULTS, stem + ".svg")
+    plot(svg_path, runs, warmup, title)
+    print(f"\nsamples: {os.path.relpath(os.path.join(kit.RESULTS, stem + '.csv'), kit.ROOT)}\n"
+          f"plot: {os.path.relpath(svg_path, kit.ROOT)}")
+
+
+def load(stem):
+    """The runs and settings saved under bench/results/STEM (.json + .csv)."""
+    with open(os.path.join(kit.RESULTS, stem + ".json")) as saved:
+        settings = json.load(saved)
+    runs = {app: ([], info) for app, info in settings.pop("apps").items()}
+    with open(os.path.join(kit.RESULTS, stem + ".csv")) as samples:
+        for row in csv.DictReader(samples):
+            runs[row["app"]][0].append((float(row["seconds"]), float(row["rss_mb"])))
+    return runs, settings
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--frames", type=int, default=HOUR_OF_VIDEO,
                         help="frames per app (rounded up to whole passes of the 270-frame clip)")
     parser.add_argument("--warmup", type=float, default=60.0, help="seconds left out of the fit")
     parser.add_argument("--effect", choices=["none", "blur"], default="blur")
-    parser.add_argument("--only", choices=["backdrop", "reference"], help="soak one app")
+    parser.add_argument("--only", choices=["backdrop", "reference"], help="soak one app; with an existing --name, its run joins the other app's saved there")
     parser.add_argument("--name", help="file name stem under bench/results (default soak-<time>)")
+    parser.add_argument("--report", metavar="STEM",
+                        help="run nothing: print the table and redraw the plot of bench/results/STEM.csv (+ .json)")
     args = parser.parse_args()
+
+    if args.report:
+        runs, settings = load(args.report)
+        if args.warmup != parser.get_default("warmup"):
+            settings["warmup"] = args.warmup
+        report(args.report, runs, settings)
+        return
 
     clip = kit.clip()
     clip_frames = kit.frame_count(clip)
@@ -112,8 +179,6 @@ def main():
     frames = passes * clip_frames
     stem = args.name or f"soak-{time.strftime('%Y%m%d-%H%M%S')}"
     os.makedirs(kit.RESULTS, exist_ok=True)
-    csv_path = os.path.join(kit.RESULTS, stem + ".csv")
-    svg_path = os.path.join(kit.RESULTS, stem + ".svg")
     kit.say(f"soak: {frames:,} frames per app ({passes} passes of {clip}), effect {args.effect}, warm-up {args.warmup:g} s")
 
     def heartbeat(app):
@@ -123,6 +188,15 @@ def main():
         return beat
 
     runs = {}
+    earlier = {}
+    if args.only and args.name and os.path.exists(os.path.join(kit.RESULTS, stem + ".json")):
+        # --only with an existing --name: this app's run joins (or replaces) the one saved there,
+        # so the two apps can be soaked at different times and still share one table and plot.
+        earlier, saved = load(stem)
+        if (saved["frames"], saved["effect"]) != (frames, args.effect):
+            sys.exit(f"soak: {stem} holds a run of {saved['frames']:,} frames with effect {saved['effect']}; "
+                     f"this one is {frames:,} frames with effect {args.effect}. Use another --name.")
+        earlier.pop(args.only, None)
     if args.only != "reference":
         kit.say("Backdrop ...")
         result, info = soak_backdrop(clip, passes, args.effect, heartbeat)
@@ -132,35 +206,19 @@ def main():
         result, info = soak_reference(clip, frames, args.effect, heartbeat)
         runs["reference"] = (result.samples, info)
 
-    with open(csv_path, "w", newline="") as out:
+    runs = {app: earlier.get(app) or runs.get(app) for app in ("backdrop", "reference") if app in earlier or app in runs}
+    with open(os.path.join(kit.RESULTS, stem + ".csv"), "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["app", "seconds", "rss_mb"])
         for app, (samples, _) in runs.items():
             for seconds, rss in samples:
                 writer.writerow([app, f"{seconds:.2f}", f"{rss:.2f}"])
-
-    machine = kit.machine()
-    print(f"Soak: {frames:,} frames per app (the 720p clip {passes} times), effect {args.effect}, offline "
-          f"(every frame, as fast as possible), one app after the other; {machine['nproc']} cores, {machine['cpu']}.")
-    print(f"RSS sampled every second from /proc/PID/status; slope = least squares after a {args.warmup:g} s warm-up.\n")
-    print("| app | frames | FPS | run, min | RSS after warm-up → end, MB | peak RSS, MB | slope, MB/hour | "
-          "slope, MB per 108,000 frames | target |")
-    print("|---|---:|---:|---:|---|---:|---:|---:|---|")
-    for app, (samples, info) in runs.items():
-        slope, intercept, n = fit(samples, args.warmup)
-        info.update(slope_mb_per_h=slope, intercept=intercept, fitted_samples=n)
-        after = [mb for t, mb in samples if t >= args.warmup]
-        per_video_hour = slope * (HOUR_OF_VIDEO / info["fps"]) / 3600 if info["fps"] else float("nan")
-        target = ("met" if abs(slope) <= 0.5 else "**missed**") + " (≤ 0.5 MB/h)" if app == "backdrop" else ""
-        print(f"| {'Backdrop' if app == 'backdrop' else 'reference'} | {info['frames']:,} | {info['fps']:.1f} | "
-              f"{samples[-1][0] / 60:.1f} | {after[0] if after else float('nan'):.1f} → {samples[-1][1]:.1f} | "
-              f"{max(mb for _, mb in samples):.1f} | {slope:+.2f} | {per_video_hour:+.2f} | {target} |")
-    if "backdrop" in runs and runs["backdrop"][1].get("own_slope_mb_per_h") is not None:
-        print(f"\nBackdrop's own telemetry slope over the run: {runs['backdrop'][1]['own_slope_mb_per_h']:+.1f} MB/h")
-    title = (f"RSS while looping the 720p clip, {frames:,} frames per app, effect {args.effect} "
-             f"({machine['nproc']} cores, {machine['cpu']})")
-    plot(svg_path, runs, args.warmup, title)
-    print(f"\nsamples: {os.path.relpath(csv_path, kit.ROOT)}\nplot: {os.path.relpath(svg_path, kit.ROOT)}")
+    settings = {"frames": frames, "passes": passes, "effect": args.effect, "warmup": args.warmup,
+                "machine": kit.machine(), "apps": {app: info for app, (_, info) in runs.items()}}
+    with open(os.path.join(kit.RESULTS, stem + ".json"), "w") as out:
+        json.dump(settings, out, indent=1)
+    settings.pop("apps")
+    report(stem, runs, settings)
 
 
 if __name__ == "__main__":

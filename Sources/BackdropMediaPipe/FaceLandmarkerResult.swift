@@ -48,14 +48,22 @@ public struct DetectedFace: Sendable, Equatable, Codable {
 /// What the face landmarker found in one image, copied out of MediaPipe.
 public struct FaceLandmarkerResult: Sendable, Equatable, Codable {
     public var faces: [DetectedFace]
+    /// Faces that dropped out of `faces` (a face left the picture), kept with their buffers so a
+    /// face coming back reuses them: filling a result allocates only the first time it holds that
+    /// many faces. Not part of the value (equality and coding ignore it).
+    private var retired: [DetectedFace] = []
 
     public init(faces: [DetectedFace] = []) { self.faces = faces }
+
+    public static func == (lhs: FaceLandmarkerResult, rhs: FaceLandmarkerResult) -> Bool { lhs.faces == rhs.faces }
+
+    private enum CodingKeys: String, CodingKey { case faces }
 
     /// Overwrites this result with a MediaPipe result, reusing every buffer whose size is unchanged.
     mutating func fill(from result: MpFaceLandmarkerResult) {
         let count = Int(result.face_landmarks_count)
-        if faces.count > count { faces.removeLast(faces.count - count) }
-        while faces.count < count { faces.append(DetectedFace()) }
+        while faces.count > count { retired.append(faces.removeLast()) }
+        while faces.count < count { faces.append(retired.popLast() ?? DetectedFace()) }
         for index in 0..<count {
             faces[index].fill(landmarks: result.face_landmarks[index])
             if index < Int(result.face_blendshapes_count) {

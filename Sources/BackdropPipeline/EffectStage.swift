@@ -6,6 +6,8 @@ import BackdropEffects
 final class EffectStage {
     private let renderer: EffectRenderer
     private let featherRadius: Int
+    /// Receives each frame's prepared mask before the slot adopts it (full-size inference only).
+    private var prepared = ConfidenceMask()
 
     init(configuration: PipelineConfiguration) {
         renderer = EffectRenderer(effect: configuration.effect, smoothsMask: configuration.smoothing, refinesMask: true)
@@ -15,11 +17,20 @@ final class EffectStage {
     /// `maskWanted`: someone other than the effect reads the full-size mask (a mask video, a
     /// library caller); otherwise an effect that ignores the mask skips preparing it.
     func process(_ slot: inout FrameSlot, maskWanted: Bool) {
-        guard renderer.effect.usesMask || maskWanted, let mask = slot.segmentation.confidenceMasks.first else {
+        guard renderer.effect.usesMask || maskWanted, !slot.segmentation.confidenceMasks.isEmpty else {
             renderer.apply(to: &slot.video.image, fullSizeMask: slot.mask, faces: slot.faces)
             return
         }
-        renderer.prepareMask(mask, for: slot.video.image, into: &slot.mask)
+        // The raw mask is read through the slot, never bound to a local: a second reference to its
+        // buffer would make the next write into it a copy.
+        let frameSize = slot.segmentation.confidenceMasks[0].width == slot.video.image.width
+            && slot.segmentation.confidenceMasks[0].height == slot.video.image.height
+        if frameSize {
+            renderer.prepareMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, into: &prepared)
+            slot.adoptPreparedMask(&prepared)
+        } else {
+            renderer.prepareMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, into: &slot.mask)
+        }
         if featherRadius > 0 { renderer.refiner.feather(&slot.mask, radius: featherRadius) }
         renderer.apply(to: &slot.video.image, fullSizeMask: slot.mask, faces: slot.faces)
     }

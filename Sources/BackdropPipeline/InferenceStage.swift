@@ -37,6 +37,7 @@ final class InferenceStage {
         // MediaPipe's VIDEO mode needs strictly increasing milliseconds; sources give microseconds.
         let timestamp = max(slot.video.timestampMilliseconds, lastTimestampMs + 1)
         lastTimestampMs = timestamp
+        slot.lendMaskToSegmenter()
         if let size = configuration.processSize, size.width != slot.video.image.width || size.height != slot.video.image.height {
             try resizer.resize(slot.video.image, to: size.width, size.height, into: &slot.small)
             try infer(on: slot.small, timestamp: timestamp, into: &slot)

@@ -42,13 +42,16 @@ public struct PipelineConfiguration: Sendable {
     public var memoryGuard: MemoryGuardPolicy
     /// Seconds between telemetry lines.
     public var statsInterval: Double
-    /// Frames each hand-off holds in offline mode (live mode holds one).
+    /// Frames each hand-off holds in offline mode (live mode holds one). The pipeline preallocates
+    /// `3 * handoffCapacity + 4` frame slots (one per hand-off place and stage).
     public var handoffCapacity: Int
+    public static let defaultHandoffCapacity = 2
 
     public init(mode: Mode = .offline, maxFPS: Double = 60, processSize: Size? = nil, models: ModelDirectory = ModelDirectory(),
                 faces: Bool = true, maxFaces: Int = 1, categoryMask: Bool = false, concurrentInference: Bool = true,
                 effect: Effect = .blur(strength: 12), smoothing: Bool = true, featherRadius: Int = 2,
-                memoryGuard: MemoryGuardPolicy = .init(), statsInterval: Double = 5, handoffCapacity: Int = 2) {
+                memoryGuard: MemoryGuardPolicy = .init(), statsInterval: Double = 5,
+                handoffCapacity: Int = PipelineConfiguration.defaultHandoffCapacity) {
         self.mode = mode
         self.maxFPS = maxFPS
         self.processSize = processSize

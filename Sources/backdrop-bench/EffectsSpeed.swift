@@ -44,7 +44,9 @@ struct EffectsSpeed: ParsableCommand {
         measure("feather, radius 4") { refiner.feather(&feathered, radius: 4) }
         var image = original
         let blur = BackgroundBlur(strength: 15)
-        measure("blur, strength 15 (blur + composite)") { blur.apply(to: &image, mask: full) }
+        measure("blur, strength 15 (half size: blur + composite)") { blur.apply(to: &image, mask: full) }
+        let fullSizeBlur = BackgroundBlur(strength: 15, halfSizeFromBoxRadius: .max)
+        measure("blur, strength 15 (full size: blur + composite)") { fullSizeBlur.apply(to: &image, mask: full) }
         let replacement = BackgroundReplacement(image: smallFrame)
         measure("replace with an image (composite)") { replacement.apply(to: &image, mask: full) }
         let green = BackgroundReplacement.greenScreen()

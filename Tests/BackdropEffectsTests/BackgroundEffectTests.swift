@@ -26,6 +26,60 @@ final class BackgroundEffectTests: XCTestCase {
         XCTAssertGreaterThan(backgroundMean, 4)
     }
 
+    /// The half-size blur (the default from box radius 4) against the same blur at full size on
+    /// the photo: mean |diff| under 2 grey levels over all pixels, and no pixel of the person
+    /// (mask > 0.9) changed by more than 2. Still a blur: background differs from the photo by
+    /// a mean of more than 4.
+    func testHalfSizeBlurMatchesTheFullSizeBlur() throws {
+        let photo = try Fixtures.astronaut()
+        let mask = try Fixtures.personMask(photo)
+        var half = photo, full = photo
+        let halfSize = BackgroundBlur(strength: 16)
+        XCTAssertGreaterThanOrEqual(BackgroundBlur.boxRadius(strength: 16), halfSize.halfSizeFromBoxRadius)
+        halfSize.apply(to: &half, mask: mask)
+        BackgroundBlur(strength: 16, halfSizeFromBoxRadius: .max).apply(to: &full, mask: mask)
+        var sum = 0, personMax = 0, backgroundChange = 0, backgroundCount = 0
+        for i in mask.values.indices {
+            for c in 0..<3 {
+                let k = i * 3 + c
+                let diff = abs(Int(half.pixels[k]) - Int(full.pixels[k]))
+                sum += diff
+                if mask.values[i] > 0.9 { personMax = max(personMax, abs(Int(half.pixels[k]) - Int(photo.pixels[k]))) }
+                if mask.values[i] < 0.1 { backgroundChange += abs(Int(half.pixels[k]) - Int(photo.pixels[k])); backgroundCount += 1 }
+            }
+        }
+        let mean = Double(sum) / Double(half.pixels.count)
+        let backgroundMean = Double(backgroundChange) / Double(max(1, backgroundCount))
+        print(String(format: "half-size blur vs full size: mean |diff| %.2f; background vs photo %.2f", mean, backgroundMean))
+        XCTAssertLessThan(mean, 2)
+        XCTAssertLessThanOrEqual(personMax, 2)
+        XCTAssertGreaterThan(backgroundMean, 4)
+    }
+
+    /// An odd-sized image (101x51) halves to 51x26 and doubles back to its own size: a flat grey
+    /// image stays exactly flat (no edge pixel reads outside or darkens), a left-right ramp stays
+    /// within 2 levels of itself away from the edges.
+    func testHalfSizeBlurHandlesOddSizes() {
+        for (value, ramp) in [(137, false), (0, true)] {
+            var image = PixelImage(width: 101, height: 51, format: .rgb)
+            for y in 0..<51 {
+                for x in 0..<101 {
+                    for c in 0..<3 { image.pixels[(y * 101 + x) * 3 + c] = UInt8(ramp ? x * 2 : value) }
+                }
+            }
+            let original = image
+            let background = ConfidenceMask(width: 101, height: 51, values: [Float](repeating: 0, count: 101 * 51))
+            BackgroundBlur(strength: 12).apply(to: &image, mask: background)
+            for y in 0..<51 {
+                for x in 0..<101 {
+                    let got = Int(image.pixels[(y * 101 + x) * 3]), was = Int(original.pixels[(y * 101 + x) * 3])
+                    if !ramp { XCTAssertEqual(got, was, "flat grey at (\(x), \(y))") }
+                    if ramp, x >= 20, x < 81 { XCTAssertLessThanOrEqual(abs(got - was), 2, "ramp at (\(x), \(y))") }
+                }
+            }
+        }
+    }
+
     /// A 300x200 gradient background (red follows x, green follows y) covers the 512x512 frame:
     /// scale 2.56, the middle 200 columns kept. Background pixels (mask < 0.1) equal the scaled
     /// background (max |diff| <= 2 against the gradient's exact value at each pixel's source

@@ -45,4 +45,24 @@ final class ResultReuseTests: XCTestCase {
         XCTAssertEqual(result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }, landmarkStorage)
         XCTAssertEqual(result.faces[0].blendshapes.withUnsafeBufferPointer { $0.baseAddress }, blendshapeStorage)
     }
+
+    /// A face that leaves the picture and comes back gets its old buffers again (a per-frame
+    /// allocation in a long run otherwise: every time the face count changes).
+    func testAFaceThatComesBackReusesItsStorage() throws {
+        let scratch = try TestEnvironment.scratchDirectory(for: self)
+        let photo = try Fixtures.astronaut(scratch: scratch)
+        let empty = PixelImage(width: photo.width, height: photo.height, format: photo.format)
+        let landmarker = try FaceLandmarker(options: .init(modelPath: TestEnvironment.faceModel, runningMode: .video))
+        var result = FaceLandmarkerResult()
+        try landmarker.detect(videoFrame: photo, timestampMs: 0, into: &result)
+        XCTAssertEqual(result.faces.count, 1)
+        let landmarkStorage = result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }
+        try landmarker.detect(videoFrame: empty, timestampMs: 1, into: &result)
+        XCTAssertEqual(result.faces.count, 0, "a black frame has no face")
+        XCTAssertEqual(result, FaceLandmarkerResult(), "the kept buffers are not part of the value")
+        try landmarker.detect(videoFrame: photo, timestampMs: 2, into: &result)
+        XCTAssertEqual(result.faces.count, 1)
+        XCTAssertEqual(result.faces[0].landmarks.count, 478)
+        XCTAssertEqual(result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }, landmarkStorage)
+    }
 }
