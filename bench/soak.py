@@ -188,15 +188,6 @@ def main():
         return beat
 
     runs = {}
-    earlier = {}
-    if args.only and args.name and os.path.exists(os.path.join(kit.RESULTS, stem + ".json")):
-        # --only with an existing --name: this app's run joins (or replaces) the one saved there,
-        # so the two apps can be soaked at different times and still share one table and plot.
-        earlier, saved = load(stem)
-        if (saved["frames"], saved["effect"]) != (frames, args.effect):
-            sys.exit(f"soak: {stem} holds a run of {saved['frames']:,} frames with effect {saved['effect']}; "
-                     f"this one is {frames:,} frames with effect {args.effect}. Use another --name.")
-        earlier.pop(args.only, None)
     if args.only != "reference":
         kit.say("Backdrop ...")
         result, info = soak_backdrop(clip, passes, args.effect, heartbeat)
@@ -206,7 +197,19 @@ def main():
         result, info = soak_reference(clip, frames, args.effect, heartbeat)
         runs["reference"] = (result.samples, info)
 
-    runs = {app: earlier.get(app) or runs.get(app) for app in ("backdrop", "reference") if app in earlier or app in runs}
+    if args.only and args.name and os.path.exists(os.path.join(kit.RESULTS, stem + ".json")):
+        # --only with an existing --name: this app's run joins (or replaces) the one saved there, so
+        # the two apps can be soaked at different times, even overlapping, and share one table and
+        # plot. Read now, at the end, so a run that finished meanwhile is included.
+        earlier, saved = load(stem)
+        if (saved["frames"], saved["effect"]) != (frames, args.effect):
+            kit.say(f"soak: {stem} holds a run of {saved['frames']:,} frames with effect {saved['effect']}, this one "
+                    f"{frames:,} frames with effect {args.effect}: writing {stem}-{args.only} instead")
+            stem = f"{stem}-{args.only}"
+        else:
+            earlier.pop(args.only, None)
+            runs = {app: earlier.get(app) or runs.get(app) for app in ("backdrop", "reference")
+                    if app in earlier or app in runs}
     with open(os.path.join(kit.RESULTS, stem + ".csv"), "w", newline="") as out:
         writer = csv.writer(out)
         writer.writerow(["app", "seconds", "rss_mb"])

@@ -50,14 +50,22 @@ public struct FaceLandmarkerResult: Sendable, Equatable, Codable {
     public var faces: [DetectedFace]
     /// Faces that dropped out of `faces` (a face left the picture), kept with their buffers so a
     /// face coming back reuses them: filling a result allocates only the first time it holds that
-    /// many faces. Not part of the value (equality and coding ignore it).
+    /// many faces. Not part of the value (equality and coding ignore it). Room for a few is made
+    /// up front, so the first face to leave does not allocate either.
     private var retired: [DetectedFace] = []
 
-    public init(faces: [DetectedFace] = []) { self.faces = faces }
+    public init(faces: [DetectedFace] = []) {
+        self.faces = faces
+        retired.reserveCapacity(4)
+    }
 
     public static func == (lhs: FaceLandmarkerResult, rhs: FaceLandmarkerResult) -> Bool { lhs.faces == rhs.faces }
 
     private enum CodingKeys: String, CodingKey { case faces }
+
+    public init(from decoder: any Decoder) throws {
+        self.init(faces: try decoder.container(keyedBy: CodingKeys.self).decode([DetectedFace].self, forKey: .faces))
+    }
 
     /// Overwrites this result with a MediaPipe result, reusing every buffer whose size is unchanged.
     mutating func fill(from result: MpFaceLandmarkerResult) {

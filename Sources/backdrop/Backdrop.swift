@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackdropCore
 
 @main
 struct Backdrop: ParsableCommand {
@@ -19,4 +20,10 @@ struct Backdrop: ParsableCommand {
         """,
         subcommands: [Run.self, Segment.self, Devices.self, Models.self],
         defaultSubcommand: nil)
+
+    static func main() {
+        // Before any thread starts: one malloc arena keeps resident memory flat over hours (see MallocArenas).
+        MallocArenas.limit(to: 1)
+        main(nil)
+    }
 }

@@ -64,5 +64,9 @@ final class ResultReuseTests: XCTestCase {
         XCTAssertEqual(result.faces.count, 1)
         XCTAssertEqual(result.faces[0].landmarks.count, 478)
         XCTAssertEqual(result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }, landmarkStorage)
+        // The kept buffers stay out of the coded form too: a JSON round trip gives the same value.
+        let decoded = try JSONDecoder().decode(FaceLandmarkerResult.self, from: JSONEncoder().encode(result))
+        XCTAssertEqual(decoded, result)
+        XCTAssertEqual(decoded.faces[0].landmarks.count, 478)
     }
 }
