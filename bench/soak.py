@@ -115,8 +115,11 @@ def report(stem, runs, settings):
     warmup = settings["warmup"]
     machine = settings["machine"]
     print(f"Soak: {settings['frames']:,} frames per app (the 720p clip {settings['passes']} times), effect "
-          f"{settings['effect']}, offline (every frame, as fast as possible), one app after the other; "
+          f"{settings['effect']}, offline (every frame, as fast as possible), "
+          f"{'as noted below' if 'note' in settings else 'one app after the other' if len(runs) > 1 else 'one app'}; "
           f"{machine['nproc']} cores, {machine['cpu']}.")
+    if settings.get("note"):
+        print(settings["note"])
     print(f"RSS sampled every second from /proc/PID/status until the app reported it had finished; slopes by "
           f"least squares after a {warmup:g} s warm-up, over every sample and over each minute's lowest sample.\n")
     print("| app | frames | FPS | run, min | RSS after warm-up → end, MB | band after warm-up, MB | "
