@@ -49,6 +49,14 @@ def reference_command(clip, effect, live):
     return [kit.PYTHON, kit.REFERENCE, "--input", clip, "--effect", effect] + ([] if live else ["--offline"])
 
 
+def process_figures(result, frames):
+    """What is measured from outside the same way for both apps: CPU, memory, wall time."""
+    return {"cpu_s_per_frame": result.processing_cpu / max(1, frames), "cpu_total_s": result.cpu,
+            "startup_cpu_s": result.cpu_at_ready, "peak_rss_mb": result.peak_rss_mb,
+            "rss_at_ready_mb": result.rss_at_ready,
+            "peak_above_ready_mb": result.peak_rss_mb - (result.rss_at_ready or 0), "wall_s": result.wall}
+
+
 def measure_backdrop(clip, effect, live, extra=()):
     result = kit.run(backdrop_command(clip, effect, live, extra), kit.BACKDROP_READY)
     summary = kit.backdrop_summary(result)
@@ -57,9 +65,7 @@ def measure_backdrop(clip, effect, live, extra=()):
             "frames_read": int(summary["framesRead"]), "dropped": int(summary["framesDropped"]),
             "processed_fps": summary["processedFPS"],
             "p50_ms": summary["p50"], "p99_ms": summary["p99"],
-            "cpu_s_per_frame": result.processing_cpu / max(1, frames), "cpu_total_s": result.cpu,
-            "startup_cpu_s": result.cpu_at_ready, "peak_rss_mb": result.peak_rss_mb, "rss_at_ready_mb": result.rss_at_ready,
-            "peak_above_ready_mb": result.peak_rss_mb - (result.rss_at_ready or 0), "wall_s": result.wall}
+            **process_figures(result, frames)}
 
 
 def measure_reference(clip, effect, live):
@@ -70,10 +76,7 @@ def measure_reference(clip, effect, live):
             "frames_read": summary["frames_read"], "dropped": summary["frames_skipped"],
             "processed_fps": summary["fps"], "faces_found": summary["faces_found"],
             "p50_ms": summary["latency_p50_ms"], "p99_ms": summary["latency_p99_ms"],
-            "cpu_s_per_frame": result.processing_cpu / max(1, frames), "cpu_total_s": result.cpu,
-            "startup_cpu_s": result.cpu_at_ready, "peak_rss_mb": result.peak_rss_mb, "rss_at_ready_mb": result.rss_at_ready,
-            "peak_above_ready_mb": result.peak_rss_mb - (result.rss_at_ready or 0),
-            "self_reported_peak_rss_mb": summary["peak_rss_mb"], "wall_s": result.wall}
+            "self_reported_peak_rss_mb": summary["peak_rss_mb"], **process_figures(result, frames)}
 
 
 def allocations(clip, effect):

@@ -83,14 +83,14 @@ final class FloatBoxFilter {
         let scale = invX + radius
         for x in 0..<interior { out[x] *= scale[x] }
         for x in 0..<radius {
-            d[x] = windowMean(s, width: width, from: 0, to: x &+ radius) * invX[x]
+            d[x] = windowSum(s, from: 0, to: x &+ radius) * invX[x]
             let right = width &- 1 &- x
-            d[right] = windowMean(s, width: width, from: right &- radius, to: width &- 1) * invX[right]
+            d[right] = windowSum(s, from: right &- radius, to: width &- 1) * invX[right]
         }
     }
 
     @inline(__always)
-    private static func windowMean(_ s: UnsafePointer<Float>, width: Int, from: Int, to: Int) -> Float {
+    private static func windowSum(_ s: UnsafePointer<Float>, from: Int, to: Int) -> Float {
         var sum: Float = 0
         for x in from...to { sum += s[x] }
         return sum
