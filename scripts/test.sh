@@ -5,6 +5,13 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 "$ROOT/scripts/setup.sh"
 cd "$ROOT"
+# Several tests read the real closeup clip from the project's shared folder (never committed).
+clip="${BACKDROP_SHARED:-$ROOT/../shared}/media/portrait-closeup-436x384-25fps.mp4"
+if [ ! -f "$clip" ]; then
+  echo "test.sh: the test clip $clip is missing. The tests read it from the project's shared folder:" >&2
+  echo "  put that folder beside the checkout (../shared) or name it with BACKDROP_SHARED=/path/to/shared." >&2
+  exit 1
+fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e

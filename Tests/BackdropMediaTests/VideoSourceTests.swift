@@ -1,6 +1,7 @@
 import BackdropCore
 @testable import BackdropMedia
 import Foundation
+import BackdropTestSupport
 import XCTest
 
 /// Clips made once for the whole class with the ffmpeg CLI (each 320x240 testsrc2 at 25 fps unless
@@ -73,7 +74,7 @@ final class VideoSourceTests: XCTestCase {
 
     private var realClip: String {
         let checkout = Checkout.root() ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        return checkout.deletingLastPathComponent().appendingPathComponent("shared/media/portrait-closeup-436x384-25fps.mp4").path
+        return SharedMedia.portraitClip(besides: checkout)
     }
 
     /// Reads `source` to its end (or first error) and closes it.

@@ -19,11 +19,7 @@ class PipelineTestCase: XCTestCase {
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     static var root: URL { Checkout.root()! }
-    static var portraitClip: String {
-        let shared = ProcessInfo.processInfo.environment["BACKDROP_SHARED"].map { URL(fileURLWithPath: $0) }
-            ?? root.deletingLastPathComponent().appendingPathComponent("shared")
-        return shared.appendingPathComponent("media/portrait-closeup-436x384-25fps.mp4").path
-    }
+    static var portraitClip: String { SharedMedia.portraitClip(besides: root) }
 
     @discardableResult
     func tool(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {

@@ -14,11 +14,7 @@ enum TestEnvironment {
     static var faceModel: String { modelsDirectory.appendingPathComponent("face_landmarker.task").path }
     static var python: String { root.appendingPathComponent(".venv/bin/python").path }
     static var astronaut: String { root.appendingPathComponent(".cache/astronaut.png").path }
-    static var sharedDirectory: URL {
-        if let shared = ProcessInfo.processInfo.environment["BACKDROP_SHARED"] { return URL(fileURLWithPath: shared) }
-        return root.deletingLastPathComponent().appendingPathComponent("shared")
-    }
-    static var portraitClip: String { sharedDirectory.appendingPathComponent("media/portrait-closeup-436x384-25fps.mp4").path }
+    static var portraitClip: String { SharedMedia.portraitClip(besides: root) }
 
     /// A fresh folder under the system temporary directory, removed by the test's teardown.
     static func scratchDirectory(for test: XCTestCase) throws -> URL {
