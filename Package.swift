@@ -8,7 +8,8 @@ import PackageDescription
 //   BackdropMedia                media I/O on FFmpeg
 //   BackdropEffects              what is drawn on frames
 //   BackdropPipeline             source -> inference -> effect -> sinks, threads, hand-offs, telemetry
-//   backdrop                     the command-line tool
+//   BackdropCLI                  the command-line tool's commands and option validation
+//   backdrop                     the executable (main.swift)
 let package = Package(
     name: "Backdrop",
     platforms: [.macOS(.v15)],
@@ -33,11 +34,12 @@ let package = Package(
             "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
-        .executableTarget(name: "backdrop", dependencies: [
-            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
+        .target(name: "BackdropCLI", dependencies: [
+            "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
+        .executableTarget(name: "backdrop", dependencies: ["BackdropCLI", "BackdropCore"], exclude: ["README.md"]),
         .executableTarget(name: "backdrop-bench", dependencies: [
             "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -1,9 +1,10 @@
 import ArgumentParser
 import BackdropCore
 
-@main
-struct Backdrop: ParsableCommand {
-    static let configuration = CommandConfiguration(
+/// `backdrop`: the root command; `Sources/backdrop/main.swift` runs it.
+public struct BackdropCommand: ParsableCommand {
+    public init() {}
+    public static let configuration = CommandConfiguration(
         commandName: "backdrop",
         abstract: "Person segmentation and face landmarks with Google MediaPipe, from Swift.",
         discussion: """
@@ -20,10 +21,4 @@ struct Backdrop: ParsableCommand {
         """,
         subcommands: [Run.self, Segment.self, Devices.self, Models.self],
         defaultSubcommand: nil)
-
-    static func main() {
-        // Before any thread starts: one malloc arena keeps resident memory flat over hours (see MallocArenas).
-        MallocArenas.limit(to: 1)
-        main(nil)
-    }
 }
