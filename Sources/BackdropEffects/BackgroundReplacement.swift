@@ -76,7 +76,9 @@ public final class BackgroundReplacement {
                 }
             }
         case .image:
-            if !scaledIsCurrent || scaledSize != (frame.width, frame.height, channels) {
+            // Field by field: `!=` on a tuple instantiates tuple metadata (a heap allocation) on first use.
+            if !scaledIsCurrent || scaledSize.width != frame.width || scaledSize.height != frame.height
+                || scaledSize.channels != channels {
                 scaledSize = (frame.width, frame.height, channels)
                 rescale()
             }

@@ -3,6 +3,7 @@ import BackdropCore
 import BackdropEffects
 import BackdropMedia
 import BackdropPipeline
+import BackdropTestSupport
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -243,41 +244,6 @@ private final class Window: @unchecked Sendable {
     var startMalloc: UInt64 = 0
     var endMalloc: UInt64 = 0
     let done = Atomic<Bool>(false)
-}
-
-/// The functions of bench/alloc_count.c, found in the process (it is preloaded).
-struct AllocationCounters: @unchecked Sendable {
-    typealias Install = @convention(c) (Int32) -> Int32
-    typealias SetCounting = @convention(c) (Int32) -> Void
-    typealias Count = @convention(c) () -> UInt64
-    typealias Capacity = @convention(c) () -> Int32
-    typealias Record = @convention(c) (Int32, UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutableRawPointer?>?>,
-                                       UnsafeMutablePointer<UnsafePointer<CChar>?>) -> Int32
-    let install: Install
-    let setCounting: SetCounting
-    let swiftAllocations: Count
-    let mallocCalls: Count
-    let capacity: Capacity
-    let record: Record
-    typealias ModuleCount = @convention(c) () -> Int32
-    typealias Module = @convention(c) (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>) -> UInt64
-    let moduleCount: ModuleCount
-    let module: Module
-    typealias IsCounting = @convention(c) () -> Int32
-    let isCounting: IsCounting
-
-    static func loaded() -> AllocationCounters? {
-        let process = dlopen(nil, RTLD_NOW)
-        func find<T>(_ name: String, _ type: T.Type) -> T? { dlsym(process, name).map { unsafeBitCast($0, to: type) } }
-        guard let install = find("bac_install", Install.self), let setCounting = find("bac_set_counting", SetCounting.self),
-              let swift = find("bac_swift_allocations", Count.self), let malloc = find("bac_malloc_calls", Count.self),
-              let capacity = find("bac_capacity", Capacity.self), let record = find("bac_record", Record.self),
-              let moduleCount = find("bac_module_count", ModuleCount.self), let module = find("bac_module", Module.self),
-              let isCounting = find("bac_is_counting", IsCounting.self)
-        else { return nil }
-        return AllocationCounters(install: install, setCounting: setCounting, swiftAllocations: swift, mallocCalls: malloc,
-                                  capacity: capacity, record: record, moduleCount: moduleCount, module: module, isCounting: isCounting)
-    }
 }
 
 /// Return addresses to "function (file:line)" with llvm-symbolizer and swift-demangle (found on PATH

@@ -1,12 +1,13 @@
 import BackdropCore
 import BackdropMedia
+import BackdropTestSupport
 import Foundation
 import XCTest
 
 /// StreamSink against real receivers on the loopback interface: the ffmpeg CLI listens, Backdrop sends.
 final class StreamSinkTests: SinkTestCase {
     func testMPEGTSOverUDPArrives() throws {
-        let port = try freePort(.udp)
+        let port = try LoopbackPorts.free(.udp)
         let received = try receive(from: "udp://127.0.0.1:\(port)?timeout=5000000", listeningOn: port, protocol: .udp) {
             try StreamSink(url: "udp://127.0.0.1:\(port)", width: 320, height: 240, frameRate: 30)
         }
@@ -14,7 +15,7 @@ final class StreamSinkTests: SinkTestCase {
     }
 
     func testMPEGTSOverRTPArrives() throws {
-        let port = try freePort(.udp)
+        let port = try LoopbackPorts.free(.udp)
         let received = try receive(from: "rtp://127.0.0.1:\(port)?timeout=5000000", listeningOn: port, protocol: .udp) {
             try StreamSink(url: "rtp://127.0.0.1:\(port)", width: 320, height: 240, frameRate: 30)
         }
@@ -22,7 +23,7 @@ final class StreamSinkTests: SinkTestCase {
     }
 
     func testMPEGTSOverSRTArrives() throws {
-        let port = try freePort(.udp)
+        let port = try LoopbackPorts.free(.udp)
         let received = try receive(from: "srt://127.0.0.1:\(port)?mode=listener&timeout=5000000", listeningOn: port,
                                    protocol: .udp) {
             try StreamSink(url: "srt://127.0.0.1:\(port)", width: 320, height: 240, frameRate: 30)
@@ -32,7 +33,7 @@ final class StreamSinkTests: SinkTestCase {
 
     func testFLVOverRTMPArrives() throws {
         // ffmpeg's own RTMP protocol can listen: a one-client server, no nginx needed.
-        let port = try freePort(.tcp)
+        let port = try LoopbackPorts.free(.tcp)
         let received = try receive(from: "rtmp://127.0.0.1:\(port)/live/key", inputOptions: ["-listen", "1"],
                                    listeningOn: port, protocol: .tcp) {
             try StreamSink(url: "rtmp://127.0.0.1:\(port)/live/key", width: 320, height: 240, frameRate: 30)
@@ -41,7 +42,7 @@ final class StreamSinkTests: SinkTestCase {
     }
 
     func testUnreachableServerAndUnknownSchemeAreClearErrors() throws {
-        let port = try freePort(.tcp)  // nothing listens there
+        let port = try LoopbackPorts.free(.tcp)  // nothing listens there
         let url = "rtmp://127.0.0.1:\(port)/live/key"
         let started = Date()
         XCTAssertThrowsError(try StreamSink(url: url, width: 320, height: 240, frameRate: 30)) { error in
@@ -61,7 +62,7 @@ final class StreamSinkTests: SinkTestCase {
 
     // MARK: Helpers
 
-    private enum Transport { case udp, tcp }
+    private typealias Transport = LoopbackPorts.Transport
 
     /// Starts `ffmpeg -i url -frames:v 20` first, waits until it listens on `port`, then sends three
     /// seconds of frames in real time through the sink `makeSink` opens; returns how many frames the
@@ -78,7 +79,7 @@ final class StreamSinkTests: SinkTestCase {
         receiver.standardError = errors
         try receiver.run()
         defer { if receiver.isRunning { kill(receiver.processIdentifier, SIGKILL) } }
-        XCTAssertTrue(waitUntilListening(port: port, transport: transport), "the receiver never bound port \(port)")
+        XCTAssertTrue(LoopbackPorts.waitUntilBound(port, transport), "the receiver never bound port \(port)")
 
         let sink = try makeSink()
         let start = Date()
@@ -100,36 +101,5 @@ final class StreamSinkTests: SinkTestCase {
         let problems = String(decoding: errors.fileHandleForReading.availableData, as: UTF8.self)
         XCTAssertFalse(receiver.isRunning, "the receiver did not get 20 frames within 5 s: \(problems)")
         return lines.filter { !$0.hasPrefix("#") }.count
-    }
-
-    /// Whether a socket is bound to `port` on this machine, from /proc/net (polled for up to 5 s).
-    private func waitUntilListening(port: Int, transport: Transport) -> Bool {
-        let table = transport == .udp ? "/proc/net/udp" : "/proc/net/tcp"
-        let needle = String(format: ":%04X ", port)
-        let deadline = Date().addingTimeInterval(5)
-        while Date() < deadline {
-            if let text = try? String(contentsOfFile: table, encoding: .utf8), text.contains(needle) { return true }
-            usleep(20_000)
-        }
-        return false
-    }
-
-    /// A port nothing uses right now: bind port 0, read what the kernel chose, close.
-    private func freePort(_ transport: Transport) throws -> Int {
-        let descriptor = socket(AF_INET, Int32(transport == .udp ? SOCK_DGRAM.rawValue : SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ToolFailed(message: "socket: \(errno)") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { socketAddress in
-                bind(descriptor, socketAddress, length) == 0 && getsockname(descriptor, socketAddress, &length) == 0
-            }
-        }
-        guard bound else { throw ToolFailed(message: "bind: \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

@@ -59,7 +59,7 @@ final class VideoFileSinkTests: SinkTestCase {
 
     func testKilledWriterLeavesAPlayableTemporaryFile() throws {
         // Backdrop's writer in another process (backdrop-bench write-synthetic, built beside this test
-        // bundle), killed with SIGKILL two seconds into a 30-second file.
+        // bundle), killed with SIGKILL once its first fragment is on disk, in a 30-second file.
         let tool = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
             .deletingLastPathComponent().appendingPathComponent("backdrop-bench")
         XCTAssertTrue(FileManager.default.isExecutableFile(atPath: tool.path), "build backdrop-bench first: \(tool.path)")
@@ -67,7 +67,11 @@ final class VideoFileSinkTests: SinkTestCase {
         for name in ["killed.mkv", "killed.mp4"] {
             writers.append((try RunningTool(tool.path, ["write-synthetic", "--output", path(name), "--frames", "900", "--fps", "30"]), name))
         }
-        Thread.sleep(forTimeInterval: 2)
+        // Kill once each temporary file plays its first whole one-second fragment (polled, not slept).
+        for (_, name) in writers {
+            XCTAssertTrue(poll(timeout: 60, every: 0.1) { partialFile(for: path(name)).map(playableFrames) ?? 0 >= 30 },
+                          "\(name): no playable fragment within 60 s")
+        }
         for (writer, name) in writers {
             XCTAssertTrue(writer.isRunning, "\(name): the writer ended before it was killed")
             writer.send(SIGKILL)
@@ -77,7 +81,7 @@ final class VideoFileSinkTests: SinkTestCase {
                 .dropFirst("temporary: ".count)
             XCTAssertFalse(FileManager.default.fileExists(atPath: path(name)), "\(name): a killed run must not create the target")
             let frames = try probe(String(temporary)).frames
-            print("\(name): killed after 2 s (~60 frames sent), temporary file plays \(frames) frames")
+            print("\(name): killed after its first fragment, temporary file plays \(frames) frames")
             XCTAssertGreaterThanOrEqual(frames, 30, "\(name): at least the first one-second fragment plays")
         }
     }

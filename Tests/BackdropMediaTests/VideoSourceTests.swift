@@ -74,7 +74,7 @@ final class VideoSourceTests: XCTestCase {
 
     private var realClip: String {
         let checkout = Checkout.root() ?? URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
-        return SharedMedia.portraitClip(besides: checkout)
+        return TestMedia.talkingHeadClip(in: checkout)
     }
 
     /// Reads `source` to its end (or first error) and closes it.
@@ -296,16 +296,17 @@ final class VideoSourceTests: XCTestCase {
         let reading = try read(truncated)
         XCTAssertNil(reading.error)
         XCTAssertFalse(reading.readAfterEnd)
-        // 60% of the bytes hold 171 of the 270 frames; the one cut in half is counted as damaged.
-        XCTAssertGreaterThanOrEqual(reading.count, 150)
-        XCTAssertLessThan(reading.count, 200)
+        // 60% of the bytes hold about 60% of the frames; the one cut in half is counted as damaged.
+        let frames = TestMedia.talkingHeadFrames
+        XCTAssertGreaterThanOrEqual(reading.count, frames * 45 / 100)
+        XCTAssertLessThan(reading.count, frames * 75 / 100)
         XCTAssertLessThanOrEqual(reading.statistics.damagedFramesSkipped, 2)
         XCTAssertTrue(reading.strictlyIncreasing)
     }
 
-    /// 20 KB of garbage at 40% of the real clip hits four frames: H.264 rejects three outright
-    /// (invalid NAL sizes) and conceals one, which it flags. All four are skipped and counted; the
-    /// rest decode (FFmpeg's CLI shows 267 frames: the same 266 plus the concealed one).
+    /// 20 KB of garbage at 40% of the real clip hits a few frames: H.264 rejects some outright
+    /// (invalid NAL sizes) and conceals others, which it flags. All are skipped and counted; the
+    /// rest decode.
     func testCorruptedMiddleSkipsAndCountsTheDamagedFramesOnly() throws {
         var bytes = try Data(contentsOf: URL(fileURLWithPath: realClip))
         let start = bytes.count * 40 / 100
@@ -318,16 +319,17 @@ final class VideoSourceTests: XCTestCase {
         try bytes.write(to: URL(fileURLWithPath: damaged))
 
         let clean = try read(realClip)
-        XCTAssertEqual(clean.count, 270)
+        let frames = TestMedia.talkingHeadFrames
+        XCTAssertEqual(clean.count, frames)
         XCTAssertEqual(clean.statistics.damagedFramesSkipped, 0)
 
         let reading = try read(damaged)
         XCTAssertNil(reading.error)
-        XCTAssertGreaterThanOrEqual(reading.count, 260)
+        XCTAssertGreaterThanOrEqual(reading.count, frames * 90 / 100)
         XCTAssertGreaterThan(reading.statistics.damagedFramesSkipped, 0)
-        XCTAssertEqual(reading.count + reading.statistics.damagedFramesSkipped, 270, "every frame is delivered or counted")
+        XCTAssertEqual(reading.count + reading.statistics.damagedFramesSkipped, frames, "every frame is delivered or counted")
         XCTAssertTrue(reading.strictlyIncreasing)
-        XCTAssertEqual(reading.sizes, ["436x384"])
+        XCTAssertEqual(reading.sizes, ["\(TestMedia.talkingHeadWidth)x\(TestMedia.talkingHeadHeight)"])
     }
 
     // MARK: Errors

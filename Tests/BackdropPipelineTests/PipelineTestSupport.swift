@@ -19,7 +19,7 @@ class PipelineTestCase: XCTestCase {
     func path(_ name: String) -> String { folder.appendingPathComponent(name).path }
 
     static var root: URL { Checkout.root()! }
-    static var portraitClip: String { SharedMedia.portraitClip(besides: root) }
+    static var talkingHeadClip: String { TestMedia.talkingHeadClip(in: root) }
 
     @discardableResult
     func tool(_ name: String, _ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, out: String, err: String) {
@@ -42,8 +42,8 @@ class PipelineTestCase: XCTestCase {
     /// The real clip with a sine tone added as AAC audio (the shared clip has none).
     func clipWithAudio() throws -> String {
         let output = path("clip-with-audio.mp4")
-        let result = try tool("ffmpeg", ["-v", "error", "-y", "-i", Self.portraitClip, "-f", "lavfi", "-i",
-                                         "sine=frequency=440:duration=11", "-map", "0:v", "-map", "1:a", "-c:v", "copy",
+        let result = try tool("ffmpeg", ["-v", "error", "-y", "-i", Self.talkingHeadClip, "-f", "lavfi", "-i",
+                                         "sine=frequency=440:duration=10", "-map", "0:v", "-map", "1:a", "-c:v", "copy",
                                          "-c:a", "aac", "-shortest", output])
         XCTAssertEqual(result.status, 0, result.err)
         return output

@@ -3,6 +3,7 @@ import BackdropEffects
 import BackdropMedia
 import BackdropMediaPipe
 import BackdropPipeline
+import BackdropTestSupport
 import Foundation
 import XCTest
 
@@ -10,7 +11,7 @@ final class PipelineTests: PipelineTestCase {
     func testOfflineModeOutputsEveryFrameOfTheRealClipAndKeepsItsAudio() throws {
         let input = try clipWithAudio()
         let expected = try count(input)
-        XCTAssertEqual(expected.video, 270)
+        XCTAssertEqual(expected.video, TestMedia.talkingHeadFrames)
         XCTAssertGreaterThan(expected.audio, 0)
 
         let source = try FFmpegVideoSource(url: input)
@@ -23,13 +24,13 @@ final class PipelineTests: PipelineTestCase {
         let written = try count(path("out.mkv"))
         XCTAssertEqual(written.video, expected.video, "every input frame is output")
         XCTAssertEqual(written.audio, expected.audio, "every audio packet is passed through")
-        XCTAssertEqual(summary.run.framesOutput, 270)
+        XCTAssertEqual(summary.run.framesOutput, TestMedia.talkingHeadFrames)
         XCTAssertEqual(summary.run.framesDropped, 0)
     }
 
-    func testLiveModeFedFasterThanItCanProcessDropsAndStaysBounded() throws {
-        // The synthetic camera delivers 720p at 60 FPS in real time; a debug build processes far
-        // fewer, so most frames must be dropped, each counted, while latency and memory stay bounded.
+    func testLiveModeKeepsUpOrDropsCountingEachFrameWithBoundedLatencyAndMemory() throws {
+        // The synthetic camera delivers 720p at 60 FPS in real time. Whether this machine keeps up
+        // or not, every frame is output or counted as dropped, and latency stays a few frame times.
         let source = try SyntheticSource(width: 1280, height: 720, frameRate: 60, frameCount: 240, pacing: .realTime)
         let sink = try VideoFileSink(path: path("live.mkv"), width: 1280, height: 720, frameRate: 60)
         var configuration = PipelineConfiguration(mode: .live, maxFPS: 60, processSize: .init(width: 640, height: 360),
@@ -41,20 +42,26 @@ final class PipelineTests: PipelineTestCase {
         let rssGrowth = ProcessMemory.residentBytes() - rssBefore
         let run = summary.run
         print("live: read \(run.framesRead), output \(run.framesOutput), dropped \(run.framesDropped) \(run.drops), "
-              + "p50 \(run.latencyP50Milliseconds) ms, p99 \(run.latencyP99Milliseconds) ms, RSS growth \(rssGrowth / 1_000_000) MB")
+              + "processed \(run.processedFPS) fps, p50 \(run.latencyP50Milliseconds) ms, p99 \(run.latencyP99Milliseconds) ms, "
+              + "RSS growth \(rssGrowth / 1_000_000) MB")
 
         XCTAssertEqual(run.framesRead, 240)
-        XCTAssertGreaterThan(run.framesDropped, 0, "a source twice as fast as processing must drop")
         XCTAssertEqual(run.framesRead, run.framesOutput + run.framesDropped, "every frame is output or counted as dropped")
+        XCTAssertEqual(run.drops.reduce(0) { $0 + $1.count }, run.framesDropped, "each drop has a stage and a reason")
         XCTAssertEqual(try count(path("live.mkv")).video, run.framesOutput)
-        // One frame per hand-off at most: latency stays near a few processing times, not the queue's age.
-        XCTAssertLessThan(run.latencyP99Milliseconds, 1500, "p99 capture-to-output latency bound (ms)")
+        XCTAssertGreaterThan(run.framesOutput, 0)
+        // Each live hand-off holds one frame, so a frame waits behind at most one frame at each of
+        // the three stages after the source: latency is a few processing periods, whatever the
+        // machine's speed. A queue that grew would add the run's length (seconds) instead.
+        let period = 1000 / max(run.processedFPS, 0.001)
+        XCTAssertLessThan(run.latencyP99Milliseconds, 8 * period,
+                          "p99 latency must stay under 8 processing periods (\(period) ms each)")
         XCTAssertLessThan(rssGrowth, 400_000_000, "RSS bound for a 4 s 720p live run (bytes)")
     }
 
     func testMemoryGuardSwapsInstancesWithoutLosingFramesOrChangingTheOutput() throws {
         func run(swapEvery: Int?, output: String) throws -> TelemetrySnapshot {
-            let source = try FFmpegVideoSource(url: Self.portraitClip)
+            let source = try FFmpegVideoSource(url: Self.talkingHeadClip)
             let sink = try VideoFileSink(path: path(output), width: source.width, height: source.height, frameRate: 25, codec: .lossless)
             var configuration = PipelineConfiguration(mode: .offline, maxFPS: 0, faces: false, statsInterval: 60)
             configuration.memoryGuard = MemoryGuardPolicy(growthBudgetBytes: nil, maxFramesPerInstance: swapEvery, warmUpFrames: 5)
@@ -64,14 +71,14 @@ final class PipelineTests: PipelineTestCase {
         let swapped = try run(swapEvery: 40, output: "swapped.mkv")
         print("guard: swaps \(swapped.run.swaps) \(swapped.run.swapsByTask)")
         XCTAssertEqual(plain.run.swaps, 0)
-        XCTAssertGreaterThanOrEqual(swapped.run.swaps, 3, "270 frames with a swap every 40 (state the need: >= 3)")
-        XCTAssertEqual(swapped.run.framesOutput, 270)
+        XCTAssertGreaterThanOrEqual(swapped.run.swaps, 3, "240 frames with a swap every 40 (state the need: >= 3)")
+        XCTAssertEqual(swapped.run.framesOutput, TestMedia.talkingHeadFrames)
         XCTAssertEqual(swapped.run.framesDropped, 0)
         // Compare decoded frames (lossless, so exact), not container bytes.
         let plainFrames = try tool("ffmpeg", ["-v", "error", "-i", path("plain.mkv"), "-f", "framemd5", "-"]).out
         let swappedFrames = try tool("ffmpeg", ["-v", "error", "-i", path("swapped.mkv"), "-f", "framemd5", "-"]).out
         let hashes = { (text: String) in text.split(separator: "\n").filter { !$0.hasPrefix("#") }.map { $0.split(separator: ",").last ?? "" } }
-        XCTAssertEqual(hashes(plainFrames).count, 270)
+        XCTAssertEqual(hashes(plainFrames).count, TestMedia.talkingHeadFrames)
         XCTAssertEqual(hashes(plainFrames), hashes(swappedFrames), "the output does not depend on the swaps")
     }
 

@@ -11,7 +11,7 @@ final class ParityTests: XCTestCase {
 
     func testImageModeMatchesPythonOnPhotoAndClipFrames() throws {
         let scratch = try TestEnvironment.scratchDirectory(for: self)
-        let frames = try extractFrames(of: TestEnvironment.portraitClip, count: 5, every: 50, into: scratch)
+        let frames = try extractFrames(of: TestEnvironment.talkingHeadClip, count: 5, every: 50, into: scratch)
         let references = try PythonReference.run([TestEnvironment.astronaut] + frames, categoryMask: true, scratch: scratch)
         XCTAssertEqual(references.count, 6)
 
@@ -26,7 +26,7 @@ final class ParityTests: XCTestCase {
 
     func testVideoModeMatchesPythonOnConsecutiveClipFrames() throws {
         let scratch = try TestEnvironment.scratchDirectory(for: self)
-        let frames = try extractFrames(of: TestEnvironment.portraitClip, count: 20, into: scratch)
+        let frames = try extractFrames(of: TestEnvironment.talkingHeadClip, count: 20, into: scratch)
         let references = try PythonReference.run(frames, mode: .video, categoryMask: true, scratch: scratch)
 
         let segmenter = try ImageSegmenter(options: .init(modelPath: TestEnvironment.segmenterModel, runningMode: .video,
@@ -44,7 +44,7 @@ final class ParityTests: XCTestCase {
 
     func testRotationIsAppliedLikePython() throws {
         let scratch = try TestEnvironment.scratchDirectory(for: self)
-        let frames = try extractFrames(of: TestEnvironment.portraitClip, count: 2, every: 100, into: scratch)
+        let frames = try extractFrames(of: TestEnvironment.talkingHeadClip, count: 2, every: 100, into: scratch)
         let images = [TestEnvironment.astronaut] + frames
         let rotation = ImageProcessingOptions(rotationDegrees: 90)
         let references = try PythonReference.run(images, rotationDegrees: 90, scratch: scratch)

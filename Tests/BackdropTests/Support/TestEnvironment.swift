@@ -14,7 +14,7 @@ enum TestEnvironment {
     static var faceModel: String { modelsDirectory.appendingPathComponent("face_landmarker.task").path }
     static var python: String { root.appendingPathComponent(".venv/bin/python").path }
     static var astronaut: String { root.appendingPathComponent(".cache/astronaut.png").path }
-    static var portraitClip: String { SharedMedia.portraitClip(besides: root) }
+    static var talkingHeadClip: String { TestMedia.talkingHeadClip(in: root) }
 
     /// A fresh folder under the system temporary directory, removed by the test's teardown.
     static func scratchDirectory(for test: XCTestCase) throws -> URL {
