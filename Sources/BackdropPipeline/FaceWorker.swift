@@ -18,9 +18,7 @@ final class FaceWorker: @unchecked Sendable {
 
     init(landmarker: TaskGuard<FaceLandmarker>) {
         self.landmarker = landmarker
-        let thread = Thread { self.loop() }  // holds the worker until stop() ends the loop
-        thread.name = "backdrop.faces"
-        thread.start()
+        startNamedThread("backdrop.faces") { self.loop() }  // holds the worker until stop() ends the loop
     }
 
     /// Starts detecting faces in `image` (shared, not copied: the caller leaves it alone until `finish`).

@@ -120,12 +120,10 @@ public final class Pipeline: @unchecked Sendable {
 
     private func spawn(_ name: String, in group: DispatchGroup, _ body: @escaping @Sendable () -> Void) {
         group.enter()
-        let thread = Thread {
+        startNamedThread(name) {
             body()
             group.leave()
         }
-        thread.name = name
-        thread.start()
     }
 
     private func fail(_ error: Error) {

@@ -56,9 +56,7 @@ public final class TelemetryReporter: Sendable {
             return true
         }
         guard starts else { return }
-        let thread = Thread { [self] in run() }
-        thread.name = "backdrop-telemetry"
-        thread.start()
+        startNamedThread("backdrop-telemetry") { [self] in run() }
     }
 
     /// Stops the thread (promptly: it is woken, not waited out), then takes, logs and returns the
