@@ -89,23 +89,88 @@ struct Run: ParsableCommand {
     @Option(help: "Folder holding the models (default: $BACKDROP_MODELS_DIR, else the checkout's models/).")
     var models: String?
 
-    func run() throws {
-        BackdropLogging.bootstrap(format: logFormat == .json ? .json : .plain)
-        let logger = Logger(label: "backdrop")
-        let processSize = try processSize.map { try Self.size($0, option: "--process-size") }
-        let cameraSize = try cameraSize.map { try Self.size($0, option: "--camera-size") }
-        let effect = try chosenEffect()  // before any output is opened: a bad option leaves nothing behind
+    /// Limits of the numeric options (what each means is in its --help).
+    enum Limits {
+        static let blurStrength = 1...100
+        static let feather = 0...64
+        static let maxFPS = 0.1...1000.0
+        static let statsInterval = 0.1...86_400.0
+        static let processSide = 16...4096
+        static let cameraSide = 16...8192
+        static let memoryBudget = 0...1_048_576
+        static let swapEvery = 0...100_000_000
+        static let queueDepth = 1...64
+        static let loop = 0...1_000_000
+        static let syntheticFrames = 1...10_000_000
+    }
 
+    /// Parse-time checks: every option in range and every output a file of its own. Runs before
+    /// anything is opened, so a bad option leaves nothing behind.
+    func validate() throws {
+        // First: writing over an input destroys the user's data, whatever else is wrong.
+        if let clash = files.clash() { throw ValidationError(clash) }
+        try OptionRules.require(blurStrength, in: Limits.blurStrength, "--blur-strength", "blur reach in pixels")
+        try OptionRules.require(feather, in: Limits.feather, "--feather", "pixels of edge feathering; 0 for none")
+        try OptionRules.require(maxFPS, in: Limits.maxFPS, "--max-fps", "frames processed per second at most")
+        try OptionRules.require(statsInterval, in: Limits.statsInterval, "--stats-interval", "seconds between telemetry lines")
+        try OptionRules.require(memoryBudget, in: Limits.memoryBudget, "--memory-budget", "MB of growth; 0 for never")
+        try OptionRules.require(swapEvery, in: Limits.swapEvery, "--swap-every", "frames per task instance; 0 for never")
+        try OptionRules.require(queueDepth, in: Limits.queueDepth, "--queue-depth", "frames each hand-off holds")
+        try OptionRules.require(loop, in: Limits.loop, "--loop", "plays of the input; 0 for forever")
+        try OptionRules.require(syntheticFrames, in: Limits.syntheticFrames, "--synthetic-frames", "frames of the synthetic scene")
+        if let processSize { _ = try OptionRules.size(processSize, "--process-size", sides: Limits.processSide) }
+        if let cameraSize { _ = try OptionRules.size(cameraSize, "--camera-size", sides: Limits.cameraSide) }
+        if effect == .color { _ = try OptionRules.color(color, "--color") }
+        if effect == .replace && background == nil { throw ValidationError("--effect replace needs --background IMAGE") }
         if noOutput && (!output.isEmpty || maskOutput != nil) {
             throw ValidationError("--no-output writes nothing: drop --output and --mask-output, or --no-output")
         }
-        guard queueDepth >= 1 else { throw ValidationError("--queue-depth takes 1 or more; got \(queueDepth)") }
-        guard loop >= 0 else { throw ValidationError("--loop takes a count of 0 or more (0: forever); got \(loop)") }
-        var opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil,
-                                     camera: CameraRequest(width: cameraSize?.width, height: cameraSize?.height))
-        if loop != 1 {
-            guard let input, let file = opened.source as? FFmpegVideoSource, !file.isLive else {
-                throw ValidationError("--loop needs a file --input (not a camera, stream or the synthetic scene)")
+        if loop != 1, input == nil || Self.isStreamOrDevice(input!) {
+            throw ValidationError("--loop needs a file --input (not a camera, a stream or the synthetic scene)")
+        }
+        for path in outputs where Self.isFile(path) { try OptionRules.videoFile(path, "--output", lossless: lossless) }
+        if let maskOutput {
+            try OptionRules.videoFile(maskOutput, "--mask-output", lossless: false)
+            if maskAlpha && !maskOutput.lowercased().hasSuffix(".mkv") {
+                throw ValidationError("--mask-alpha writes RGBA (FFV1), which needs Matroska: end --mask-output in .mkv")
+            }
+        } else if maskAlpha {
+            throw ValidationError("--mask-alpha shapes --mask-output: add --mask-output FILE.mkv")
+        }
+    }
+
+    /// Where frames go: the --output list, or a default file beside the current folder's out/.
+    var outputs: [String] {
+        if noOutput { return [] }
+        if !output.isEmpty { return output }
+        return [input == nil ? "out/demo.mp4" : "out/\(Self.stem(of: input!))-backdrop.mp4"]
+    }
+
+    /// The files the run reads and writes, for the same-file check.
+    private var files: RunFiles {
+        var files = RunFiles()
+        if let input, !Self.isStreamOrDevice(input), !input.contains("%") { files.reads(input, as: "--input") }
+        if let background { files.reads(background, as: "--background") }
+        for path in outputs where Self.isFile(path) || path.hasPrefix("/dev/") { files.writes(path, as: "--output") }
+        if let maskOutput { files.writes(maskOutput, as: "--mask-output") }
+        return files
+    }
+
+    func run() throws {
+        BackdropLogging.bootstrap(format: logFormat == .json ? .json : .plain)
+        let logger = Logger(label: "backdrop")
+        let processSize = try processSize.map { try OptionRules.size($0, "--process-size", sides: Limits.processSide) }
+            .map { PipelineConfiguration.Size(width: $0.width, height: $0.height) }
+        let cameraSize = try cameraSize.map { try OptionRules.size($0, "--camera-size", sides: Limits.cameraSide) }
+        let camera = CameraRequest(width: cameraSize?.width, height: cameraSize?.height)
+        let effect = try chosenEffect()  // reads --background before any output is opened
+        // Signals stop the run from here on, also while a network input is still opening.
+        StopSignal.shared.install()
+
+        var opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil, camera: camera)
+        if loop != 1, let input {
+            guard let file = opened.source as? FFmpegVideoSource, !file.isLive else {
+                throw ValidationError("--loop needs a file --input (not a camera or a stream)")
             }
             opened.source.close()
             var options = SourceOptions()
@@ -113,37 +178,55 @@ struct Run: ParsableCommand {
             let looping = try LoopingSource(url: input, options: options, passes: loop)
             opened = Inputs.Opened(source: looping, live: opened.live, estimatedFrames: looping.estimatedFrameCount)
         }
-        let outputs = noOutput ? []
-            : output.isEmpty ? [input == nil ? "out/demo.mp4" : "out/\(Self.stem(of: input!))-backdrop.mp4"] : output
-        opened = Inputs.gateCamera(opened, input: input, outputs: outputs,
-                                   camera: CameraRequest(width: cameraSize?.width, height: cameraSize?.height),
-                                   warn: { logger.warning("\($0)") })
+        let outputs = self.outputs
+        opened = Inputs.gateCamera(opened, input: input, outputs: outputs, camera: camera, warn: { logger.warning("\($0)") })
         let source = opened.source
         let live = mode == .auto ? opened.live : mode == .live
-        for path in outputs where !path.contains("://") && path != "-" && !path.hasPrefix("/dev/") {
-            try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent.isEmpty ? "."
-                                                        : (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        }
-        let frameRate = source.frameRate ?? 30
-        let sinks = try outputs.map { path throws(MediaError) in
-            try Outputs.open(path, width: source.width, height: source.height, frameRate: frameRate,
-                             audio: source.audioTrack, lossless: lossless)
-        }
-        let maskSink = try maskOutput.map { path throws(MediaError) in
-            try MaskVideoSink(path: path, width: source.width, height: source.height, frameRate: frameRate,
-                              layout: maskAlpha ? .frameWithAlpha : .gray)
+        for path in outputs + [maskOutput].compactMap({ $0 }) where Self.isFile(path) {
+            let folder = (path as NSString).deletingLastPathComponent
+            try? FileManager.default.createDirectory(atPath: folder.isEmpty ? "." : folder, withIntermediateDirectories: true)
+            for stale in VideoFileSink.staleTemporaryFiles(for: path) {
+                logger.warning("""
+                    an earlier run writing \(path) was killed before it finished: the frames it wrote are in \
+                    \(stale) (rename it to keep them, or delete it)
+                    """)
+            }
         }
 
-        var configuration = PipelineConfiguration(
-            mode: live ? .live : .offline, maxFPS: maxFPS, processSize: processSize, models: ModelDirectory(explicit: models),
-            faces: faces || self.effect == .landmarks || self.effect == .mesh, categoryMask: categoryMask,
-            effect: effect, smoothing: smoothing, featherRadius: feather,
-            statsInterval: statsInterval, handoffCapacity: queueDepth)
-        configuration.memoryGuard = MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
-                                                      maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil)
-        let pipeline = try Pipeline(source: source, sinks: sinks, maskSink: maskSink, configuration: configuration, logger: logger)
+        // From the first output opened until the run starts, a failure deletes what was opened.
+        var sinks: [VideoSink] = []
+        var maskSink: MaskVideoSink? = nil
+        let pipeline: Pipeline
+        do {
+            let frameRate = source.frameRate ?? 30
+            for path in outputs {
+                sinks.append(try Outputs.open(path, width: source.width, height: source.height, frameRate: frameRate,
+                                              audio: source.audioTrack, lossless: lossless))
+            }
+            maskSink = try maskOutput.map { path throws(MediaError) in
+                // Matroska keeps the mask exact (FFV1); MP4 and MOV carry it as full-range gray H.264.
+                try MaskVideoSink(path: path, width: source.width, height: source.height, frameRate: frameRate,
+                                  layout: maskAlpha ? .frameWithAlpha : .gray,
+                                  codec: path.lowercased().hasSuffix(".mkv") ? .lossless : .h264(crf: 18, preset: "veryfast"))
+            }
+            var configuration = PipelineConfiguration(
+                mode: live ? .live : .offline, maxFPS: maxFPS, processSize: processSize, models: ModelDirectory(explicit: models),
+                faces: faces || self.effect == .landmarks || self.effect == .mesh, categoryMask: categoryMask,
+                effect: effect, smoothing: smoothing, featherRadius: feather,
+                statsInterval: statsInterval, handoffCapacity: queueDepth)
+            configuration.memoryGuard = MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
+                                                          maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil)
+            pipeline = try Pipeline(source: source, sinks: sinks, maskSink: maskSink, configuration: configuration, logger: logger)
+        } catch {
+            for sink in sinks { _ = sink.finishAfterFailure() }
+            _ = maskSink?.finishAfterFailure()
+            source.close()
+            throw error
+        }
+        // A second Ctrl-C quits at once: take the unfinished files with it.
+        let temporaryFiles = sinks.compactMap { ($0 as? VideoFileSink)?.temporaryPath } + [maskSink?.temporaryPath].compactMap { $0 }
+        StopSignal.shared.beforeForcedExit { for path in temporaryFiles { unlink(path) } }
 
-        StopSignal.shared.install()
         let progress = Progress(total: opened.estimatedFrames, enabled: !live)
         let watcher = Thread {
             while !pipeline.isFinished {
@@ -154,32 +237,32 @@ struct Run: ParsableCommand {
         }
         watcher.start()
         logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") -> \(noOutput ? "nothing (--no-output)" : outputs.joined(separator: ", "))")
-        let summary: TelemetrySnapshot
         do {
-            summary = try pipeline.run()
+            try pipeline.run()  // the reporter has logged the summary ("telemetry summary: ...")
         } catch {
             progress.finish(frames: pipeline.framesOutput)
-            throw error
+            // The pipeline logged the error once; say what was kept and end with a failure status.
+            throw ExitCode.failure
         }
         progress.finish(frames: pipeline.framesOutput)
-        _ = summary  // the reporter has logged it ("telemetry summary: ...")
-        if StopSignal.shared.isRequested { logger.notice("stopped by signal \(StopSignal.shared.signalNumber); outputs finalized") }
         for path in outputs { print("wrote \(path)") }
         if let maskOutput { print("wrote \(maskOutput)") }
+        if StopSignal.shared.isRequested {
+            let signal = StopSignal.shared.signalNumber
+            logger.notice("stopped by signal \(signal); outputs finalized")
+            // 128 + the signal, as a shell reports a command a signal ended: scripts can tell it from a complete run.
+            if signal > 0 { throw ExitCode(128 + signal) }
+        }
     }
 
     private func chosenEffect() throws -> Effect {
         switch effect {
         case .none: return .none
         case .blur: return .blur(strength: blurStrength)
-        case .replace:
-            guard let background else { throw ValidationError("--effect replace needs --background IMAGE") }
-            return .replace(try ImageFile.read(background))
+        case .replace: return .replace(try ImageFile.read(background!))
         case .color:
-            guard color.count == 6, let value = UInt32(color, radix: 16) else {
-                throw ValidationError("--color takes RRGGBB in hex, e.g. 1E90FF; got \(color)")
-            }
-            return .color(red: UInt8(value >> 16 & 0xFF), green: UInt8(value >> 8 & 0xFF), blue: UInt8(value & 0xFF))
+            let (red, green, blue) = try OptionRules.color(color, "--color")
+            return .color(red: red, green: green, blue: blue)
         case .greenScreen: return .greenScreen
         case .mask: return .maskOverlay
         case .landmarks: return .landmarks(.points)
@@ -187,12 +270,12 @@ struct Run: ParsableCommand {
         }
     }
 
-    static func size(_ text: String, option: String) throws -> PipelineConfiguration.Size {
-        let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-        guard parts.count == 2, parts[0] > 0, parts[1] > 0 else {
-            throw ValidationError("\(option) takes WIDTHxHEIGHT, e.g. 640x360; got \(text)")
-        }
-        return .init(width: parts[0], height: parts[1])
+    /// A camera, a network stream or an output device, as opposed to a file.
+    static func isStreamOrDevice(_ path: String) -> Bool { path.contains("://") || path.hasPrefix("/dev/") }
+
+    /// An --output that is a video file (not `-`, a stream, a device or a snapshot pattern).
+    static func isFile(_ path: String) -> Bool {
+        path != "-" && !isStreamOrDevice(path) && !(path.contains("%") && [".png", ".jpg", ".jpeg"].contains { path.lowercased().hasSuffix($0) })
     }
 
     static func stem(of path: String) -> String {

@@ -35,6 +35,10 @@ struct Segment: ParsableCommand {
     @Flag(help: "Also ask MediaPipe for the category mask (costs ~4x the confidence mask at 720p).")
     var categoryMask = false
 
+    func validate() throws {
+        try OptionRules.require(maxFaces, in: 1...8, "--max-faces", "faces to look for")
+    }
+
     func run() throws {
         let modelDirectory = ModelDirectory(explicit: models)
         let input = try ImageFile.read(image, as: .rgb)

@@ -12,6 +12,7 @@ public final class StopSignal: Sendable {
     private let requested = Atomic<Bool>(false)
     private let received = Atomic<Int32>(0)
     private let installed = Mutex<[any DispatchSourceSignal]>([])
+    private let lastRites = Mutex<[@Sendable () -> Void]>([])
 
     private init() {}
 
@@ -22,9 +23,13 @@ public final class StopSignal: Sendable {
             for number in signals {
                 signal(number, SIG_IGN)  // the dispatch source sees it instead of the default handler
                 let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-                source.setEventHandler { [self] in
-                    if requested.exchange(true, ordering: .sequentiallyConsistent) {
-                        _exit(128 + number)  // asked twice: the user wants out now
+                source.setEventHandler { [self, source] in  // the sources live as long as the process
+                    // `data` counts the signals merged into this event: two at once are a double Ctrl-C too.
+                    if requested.exchange(true, ordering: .sequentiallyConsistent) || source.data > 1 {
+                        // Asked twice: the user wants out now. (A dispatch handler, not a signal
+                        // handler, so the clean-ups may do ordinary work.)
+                        for cleanUp in lastRites.withLock({ $0 }) { cleanUp() }
+                        _exit(128 + number)
                     }
                     received.store(number, ordering: .sequentiallyConsistent)
                 }
@@ -32,6 +37,12 @@ public final class StopSignal: Sendable {
                 sources.append(source)
             }
         }
+    }
+
+    /// Runs `cleanUp` just before a second signal ends the process at once (deleting unfinished
+    /// temporary files, say). Clean-ups run in the order they were added.
+    public func beforeForcedExit(_ cleanUp: @escaping @Sendable () -> Void) {
+        lastRites.withLock { $0.append(cleanUp) }
     }
 
     /// True once a stop was requested by a signal or by `request()`.

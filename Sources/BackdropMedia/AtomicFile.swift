@@ -44,7 +44,13 @@ public enum AtomicFile {
         if descriptor >= 0 { return descriptor }
         let reason: String
         switch errno {
-        case ENOENT: reason = "its folder does not exist"
+        case ENOENT:
+            // Also what /proc and /sys answer: there the folder exists but takes no new files.
+            var folder = stat()
+            let parent = split(path).folder
+            reason = stat(parent.isEmpty ? "." : parent, &folder) == 0 && folder.st_mode & S_IFMT == S_IFDIR
+                ? "its folder exists but takes no new files (a special file system such as /proc or /sys); write somewhere else"
+                : "its folder does not exist"
         case ENOTDIR: reason = "part of its folder path is not a folder"
         case EACCES, EPERM: reason = "no permission to create files in its folder"
         case EROFS: reason = "its folder is on a read-only file system"

@@ -70,6 +70,11 @@ public final class MaskVideoSink {
         try file.finish()
     }
 
+    /// For a run that failed (see ``VideoFileSink/finishAfterFailure()``): where the frames so far are kept, if anywhere.
+    public func finishAfterFailure() -> String? {
+        file.finishAfterFailure()
+    }
+
     /// Stops and deletes the temporary file.
     public func cancel() {
         file.cancel()

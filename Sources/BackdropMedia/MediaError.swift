@@ -47,8 +47,9 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
         case let .deviceUnavailable(path, reason):
             return "cannot open the camera \(path): \(reason)."
         case let .streamUnavailable(url, reason):
-            return "cannot open the stream \(url): \(reason). Check the address and that the server is up and "
-                + "reachable from here (for RTSP behind a firewall, try formatOptions [\"rtsp_transport\": \"tcp\"])."
+            return "cannot open the stream \(url): \(reason). Check the address and that the server is up and reachable from here"
+                + (url.lowercased().hasPrefix("rtsp")
+                   ? " (RTSP behind a firewall may need TCP: SourceOptions.formatOptions [\"rtsp_transport\": \"tcp\"])." : ".")
         case let .streamLost(path, attempts, reason):
             return "lost \(path) and could not reopen it in \(attempts) attempt\(attempts == 1 ? "" : "s") "
                 + "(last error: \(reason)). Check that the stream or camera is still there, or allow more "

@@ -47,8 +47,17 @@ public protocol VideoSink: AnyObject {
     func writeAudio(_ packet: EncodedPacket) throws(MediaError)
     /// Flushes and finalizes the output (a file is moved into place only now). Idempotent.
     func finish() throws(MediaError)
+    /// Ends the output of a run that failed, keeping nothing that would replace a good one: a file
+    /// with no frame is deleted; one with frames is finalized (playable) under a name of its own,
+    /// returned. Streams and devices just finish. Never throws: the run's error is what matters.
+    func finishAfterFailure() -> String?
 }
 
 extension VideoSink {
     public func writeAudio(_ packet: EncodedPacket) throws(MediaError) {}
+
+    public func finishAfterFailure() -> String? {
+        try? finish()
+        return nil
+    }
 }

@@ -1,4 +1,5 @@
 import BackdropCore
+import Foundation
 import CFFmpeg
 #if canImport(Glibc)
 import Glibc
@@ -36,8 +37,8 @@ public final class VideoFileSink: VideoSink {
                 container: Container? = nil, pixelFormat: PixelFormat = .rgb, audio: AudioTrack? = nil) throws(MediaError) {
         guard let container = container ?? Container(path: path) else {
             let found = Container.fileExtension(of: path)
-            throw .unsupported(path: path, reason: "\(found.isEmpty ? "no extension" : "the extension .\(found)") names no video "
-                + "container this writer knows; end the name in .mkv, .mp4 or .mov, or pass container:")
+            throw .unsupported(path: path, reason: "\(found.isEmpty ? "the name has no extension, so" : "the extension .\(found) is") no video "
+                + "container this writer knows; end the name in .mkv, .mp4 or .mov")
         }
         let layout = try Self.encoderLayout(codec, container, pixelFormat, path: path)
         try Self.checkNotAFolder(path)
@@ -79,6 +80,51 @@ public final class VideoFileSink: VideoSink {
         try session.finish()
         try AtomicFile.commit(temporaryPath, to: path)
         done = true
+    }
+
+    /// For a run that failed: with no frame written, deletes the temporary file (as `cancel()`);
+    /// otherwise completes it (playable to its last frame) and renames it to a visible name of its
+    /// own beside `path` (`clip.incomplete.mp4`, numbered if taken), which it returns. Whatever
+    /// was at `path` stays. When even completing fails, the temporary file is kept and returned.
+    public func finishAfterFailure() -> String? {
+        if done { return nil }
+        if framesWritten == 0 {
+            cancel()
+            return nil
+        }
+        done = true
+        do {
+            try session.finish()
+            let kept = Self.incompletePath(for: path)
+            try AtomicFile.commit(temporaryPath, to: kept)
+            return kept
+        } catch {
+            return temporaryPath
+        }
+    }
+
+    /// `clip.mp4` -> `clip.incomplete.mp4`, or `clip.incomplete-2.mp4` and so on when that exists.
+    static func incompletePath(for path: String) -> String {
+        let stem = (path as NSString).deletingPathExtension, fileExtension = (path as NSString).pathExtension
+        let suffix = fileExtension.isEmpty ? "" : ".\(fileExtension)"
+        var candidate = "\(stem).incomplete\(suffix)", number = 2
+        while access(candidate, F_OK) == 0 {
+            candidate = "\(stem).incomplete-\(number)\(suffix)"
+            number += 1
+        }
+        return candidate
+    }
+
+    /// Temporary files that earlier runs writing `path` left behind (a run killed with SIGKILL,
+    /// or by a power cut, cannot clean up): each holds the frames written before the kill.
+    public static func staleTemporaryFiles(for path: String) -> [String] {
+        let folder = (path as NSString).deletingLastPathComponent
+        let name = (path as NSString).lastPathComponent
+        let stem = (name as NSString).deletingPathExtension, fileExtension = (name as NSString).pathExtension
+        let prefix = ".\(stem.prefix(100)).", suffix = ".partial" + (fileExtension.isEmpty ? "" : ".\(fileExtension.prefix(16))")
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
+            .map { folder.isEmpty ? $0 : (folder as NSString).appendingPathComponent($0) }
     }
 
     /// Stops writing and deletes the temporary file; whatever was at `path` stays. Idempotent.

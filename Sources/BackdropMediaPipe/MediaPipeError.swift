@@ -44,8 +44,13 @@ public enum MediaPipeError: Error, Equatable, Sendable, CustomStringConvertible 
             return "MediaPipe runtime (libmediapipe.so) not found. Tried: \(tried.joined(separator: ", ")). "
                 + "Run \(setup) to install it, or set BACKDROP_MEDIAPIPE_LIB to its path."
         case let .runtimeLoadFailed(path, reason):
-            return "could not load the MediaPipe runtime at \(path): \(reason). "
-                + "It needs Debian's libegl1 and libgles2 (scripts/setup.sh installs them)."
+            // dlopen's words for a file that is no library at all, as opposed to one missing its dependencies.
+            let notALibrary = ["invalid ELF header", "file too short", "not a dynamic executable", "wrong ELF class"]
+                .contains { reason.contains($0) }
+            return "could not load the MediaPipe runtime at \(path): \(reason). " + (notALibrary
+                ? "That file is not a shared library: point BACKDROP_MEDIAPIPE_LIB at mediapipe/tasks/c/libmediapipe.so "
+                    + "from the mediapipe==1.2.2 wheel, or unset it (scripts/setup.sh installs the wheel)."
+                : "It needs Debian's libegl1 and libgles2 (scripts/setup.sh installs them).")
         case let .modelNotFound(path):
             return "model file not found or unreadable: \(path). Run scripts/setup.sh to provision the models, "
                 + "or pass the right path."

@@ -36,6 +36,7 @@ public final class Pipeline: @unchecked Sendable {
     private let finished = Atomic<Bool>(false)
     private let outputCount = Atomic<Int>(0)
     private let failure = Mutex<Error?>(nil)
+    private let keptAfterFailure = Mutex<[String]>([])
     private let results = Mutex<AsyncStream<PipelineResult>.Continuation?>(nil)
     private let includeFrames = Atomic<Bool>(false)
     /// Receives each periodic telemetry snapshot (the figures of the log line), for a Swift caller.
@@ -126,10 +127,15 @@ public final class Pipeline: @unchecked Sendable {
         }
     }
 
+    /// Records the run's first failure and stops; later failures (often the same cause, seen by
+    /// another stage or sink) are logged at debug level only, so the cause is reported once.
     private func fail(_ error: Error) {
-        failure.withLock { if $0 == nil { $0 = error } }
+        let first = failure.withLock { stored in
+            defer { if stored == nil { stored = error } }
+            return stored == nil
+        }
         stop()
-        logger.error("stopping: \(error)")
+        if first { logger.error("stopping: \(error)") } else { logger.debug("also failed: \(error)") }
     }
 
     private var failed: Bool { failure.withLock { $0 != nil } }
@@ -187,6 +193,7 @@ public final class Pipeline: @unchecked Sendable {
         defer { toEffect.close() }
         while var slot = toInference.take() {
             if failed {
+                telemetry.dropped(at: .inference, because: .runFailed)
                 _ = free.put(slot)
                 continue
             }
@@ -194,6 +201,7 @@ public final class Pipeline: @unchecked Sendable {
                 try inference.process(&slot)
             } catch {
                 fail(error)
+                telemetry.dropped(at: .inference, because: .runFailed)
                 _ = free.put(slot)
                 continue
             }
@@ -221,30 +229,48 @@ public final class Pipeline: @unchecked Sendable {
 
     private func runSink() {
         while let slot = toSink.take() {
-            if !failed {
+            var written = !failed
+            if written {
                 do {
                     try writeAudio()
                     for sink in sinks { try sink.write(slot.video) }
                     try maskSink?.write(slot.video, mask: slot.mask)
                 } catch {
                     fail(error)
+                    written = false
                 }
             }
-            let latency = Self.now() - slot.capturedAt
-            telemetry.frameOutput(latencyNanoseconds: latency)
+            if written {
+                let latency = Self.now() - slot.capturedAt
+                telemetry.frameOutput(latencyNanoseconds: latency)
+                outputCount.add(1, ordering: .relaxed)
+                publish(slot, latency: latency)
+            } else {
+                telemetry.dropped(at: .sink, because: .runFailed)
+            }
             telemetry.poolUse(inUse: slotCount - free.waiting, capacity: slotCount)
-            outputCount.add(1, ordering: .relaxed)
-            publish(slot, latency: latency)
             _ = free.put(consume slot)
         }
-        // Finish every sink, even after a failure: what was written stays playable.
-        do { try writeAudio() } catch { fail(error) }
-        audio.close()
-        for sink in sinks {
-            do { try sink.finish() } catch { fail(error) }
+        if !failed {
+            do { try writeAudio() } catch { fail(error) }
         }
-        do { try maskSink?.finish() } catch { fail(error) }
+        audio.close()
+        guard failed else {
+            for sink in sinks {
+                do { try sink.finish() } catch { fail(error) }
+            }
+            do { try maskSink?.finish() } catch { fail(error) }
+            return
+        }
+        // After a failure nothing replaces a good output: what was written is kept, playable, under its own name.
+        let kept = (sinks.map { $0.finishAfterFailure() } + [maskSink?.finishAfterFailure()]).compactMap { $0 }
+        keptAfterFailure.withLock { $0 = kept }
+        for path in kept { logger.warning("the frames written before the failure are kept in \(path)") }
     }
+
+    /// After `run()` threw: the files that hold the frames written before the failure (each
+    /// finalized under a name of its own, so no earlier output was replaced). Empty otherwise.
+    public var incompleteOutputs: [String] { keptAfterFailure.withLock { $0 } }
 
     private func writeAudio() throws {
         while let packet = audio.poll() {

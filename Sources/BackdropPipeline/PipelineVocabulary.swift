@@ -27,12 +27,15 @@ public enum DropReason: Int, CaseIterable, Sendable, CustomStringConvertible {
     case replacedByNewer
     /// Every pooled buffer was in use.
     case poolExhausted
+    /// The run had already failed: the frame was discarded, not written.
+    case runFailed
 
     public var description: String {
         switch self {
         case .rateCap: "rate-cap"
         case .replacedByNewer: "replaced-by-newer"
         case .poolExhausted: "pool-exhausted"
+        case .runFailed: "run-failed"
         }
     }
 }

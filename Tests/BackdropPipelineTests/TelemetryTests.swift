@@ -93,6 +93,18 @@ final class TelemetryTests: XCTestCase {
         XCTAssertGreaterThan(trend.peakBytes, 270_000_000)
     }
 
+    func testRSSSlopeIsUnknownUntilItsSamplesSpanAMinute() throws {
+        // 13 s of samples, 10 of them warm-up, falling 8 MB in the last 3 s: as a line extrapolated
+        // to an hour that read -9,625 MB/h; the recorder says n/a until the fit spans a minute.
+        let recorder = TelemetryRecorder(now: 0)
+        for second in 0...13 { recorder.sampleRSS(bytes: 300_000_000 - max(0, second - 10) * 2_700_000, now: Double(second)) }
+        let early = recorder.snapshot(now: 13)
+        XCTAssertNil(early.rssSlopeMegabytesPerHour)
+        XCTAssertTrue(early.line().contains("slope n/a"), early.line())
+        for second in 14...75 { recorder.sampleRSS(bytes: 292_000_000, now: Double(second)) }
+        XCTAssertNotNil(recorder.snapshot(now: 75).rssSlopeMegabytesPerHour, "65 s after the warm-up: the fit spans more than 60 s")
+    }
+
     func testRSSTrendRingOverwritesOldest() throws {
         var trend = RSSTrend(capacity: 16)
         XCTAssertNil(trend.slopeMegabytesPerHour(after: 0))
@@ -108,7 +120,7 @@ final class TelemetryTests: XCTestCase {
     // MARK: TelemetryRecorder
 
     func testRecorderCountsAndIntervalRates() {
-        let recorder = TelemetryRecorder(now: 100, rssWarmupSeconds: 0)
+        let recorder = TelemetryRecorder(now: 100, rssWarmupSeconds: 0, rssMinimumSpanSeconds: 0)
         for _ in 0..<150 { recorder.frameRead() }
         for _ in 0..<148 { recorder.frameProcessed() }
         for index in 0..<145 { recorder.frameOutput(latencyNanoseconds: UInt64(40_000_000 + index * 10_000)) }
@@ -400,7 +412,7 @@ final class TelemetryTests: XCTestCase {
 
     /// A snapshot with every figure non-trivial: drops in both spans, swaps, slope, pool.
     static func busySnapshot() -> TelemetrySnapshot {
-        let recorder = TelemetryRecorder(now: 50, rssWarmupSeconds: 0)
+        let recorder = TelemetryRecorder(now: 50, rssWarmupSeconds: 0, rssMinimumSpanSeconds: 0)
         for _ in 0..<20 { recorder.dropped(at: .inference, because: .replacedByNewer) }
         recorder.instanceSwapped(task: .segmenter)
         _ = recorder.snapshot(now: 55)

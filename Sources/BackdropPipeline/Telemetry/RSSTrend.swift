@@ -41,19 +41,23 @@ public struct RSSTrend: Sendable {
 
     /// Growth in MB per hour: the least-squares line through the samples taken at least `warmup`
     /// seconds after the first one (start-up allocations would otherwise read as a leak).
-    /// `nil` with fewer than 3 such samples, or when they all share one time.
-    public func slopeMegabytesPerHour(after warmup: Double) -> Double? {
+    /// `nil` with fewer than 3 such samples, when they all share one time, or when they span less
+    /// than `minimumSpan` seconds (a few seconds' wobble extrapolated to an hour means nothing).
+    public func slopeMegabytesPerHour(after warmup: Double, spanning minimumSpan: Double = 0) -> Double? {
         guard let first = firstSeconds else { return nil }
         let from = first + warmup
         var n = 0.0
         var sumT = 0.0
         var sumB = 0.0
+        var earliest = Double.infinity, latest = -Double.infinity
         forEachSample(from: from) { t, b in
             n += 1
             sumT += t
             sumB += b
+            earliest = min(earliest, t)
+            latest = max(latest, t)
         }
-        guard n >= 3 else { return nil }
+        guard n >= 3, latest - earliest >= minimumSpan else { return nil }
         // Centred sums: times are large (seconds since boot) and bytes are ~1e8, so the textbook
         // formula would lose most of its digits to cancellation.
         let meanT = sumT / n

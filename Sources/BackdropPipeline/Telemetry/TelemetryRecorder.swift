@@ -49,13 +49,18 @@ public final class TelemetryRecorder: Sendable {
     private let state: Mutex<State>
     /// Seconds after the first RSS sample that the slope ignores (model loading, pool filling).
     public let rssWarmupSeconds: Double
+    /// The RSS slope is reported only once its samples span this long: a line through a few
+    /// seconds extrapolated to an hour says nothing (it reads "n/a" until then).
+    public let rssMinimumSpanSeconds: Double
 
     /// - Parameters:
     ///   - now: when the run (and the first interval) starts.
     ///   - rssWarmupSeconds: start-up time left out of the RSS slope.
-    public init(now: Double = TelemetryClock.now(), rssWarmupSeconds: Double = 10) {
+    ///   - rssMinimumSpanSeconds: how long the slope's samples must span before it is reported.
+    public init(now: Double = TelemetryClock.now(), rssWarmupSeconds: Double = 10, rssMinimumSpanSeconds: Double = 60) {
         state = Mutex(State(startSeconds: now, intervalStartSeconds: now))
         self.rssWarmupSeconds = rssWarmupSeconds
+        self.rssMinimumSpanSeconds = rssMinimumSpanSeconds
     }
 
     // MARK: Per frame (allocation-free)
@@ -129,7 +134,7 @@ public final class TelemetryRecorder: Sendable {
     /// then starts a new interval.
     public func snapshot(now: Double = TelemetryClock.now()) -> TelemetrySnapshot {
         state.withLock { state in
-            let snapshot = Self.snapshot(of: state, now: now, rssWarmupSeconds: rssWarmupSeconds)
+            let snapshot = Self.snapshot(of: state, now: now, rssWarmupSeconds: rssWarmupSeconds, rssMinimumSpanSeconds: rssMinimumSpanSeconds)
             // Zero in place: the storage was only borrowed above, so it is still uniquely owned
             // and the next per-frame call will not copy it.
             state.interval.zero()
@@ -145,13 +150,14 @@ public final class TelemetryRecorder: Sendable {
         state.withLock { Self.figures($0.run, $0.runLatency, seconds: now - $0.startSeconds) }
     }
 
-    private static func snapshot(of state: borrowing State, now: Double, rssWarmupSeconds: Double) -> TelemetrySnapshot {
+    private static func snapshot(of state: borrowing State, now: Double, rssWarmupSeconds: Double,
+                                 rssMinimumSpanSeconds: Double) -> TelemetrySnapshot {
         TelemetrySnapshot(
             interval: figures(state.interval, state.intervalLatency, seconds: now - state.intervalStartSeconds),
             run: figures(state.run, state.runLatency, seconds: now - state.startSeconds),
             rssMegabytes: rounded(Double(state.rss.latestBytes) / RSSTrend.bytesPerMegabyte),
             rssPeakMegabytes: rounded(Double(state.rss.peakBytes) / RSSTrend.bytesPerMegabyte),
-            rssSlopeMegabytesPerHour: state.rss.slopeMegabytesPerHour(after: rssWarmupSeconds).map(rounded),
+            rssSlopeMegabytesPerHour: state.rss.slopeMegabytesPerHour(after: rssWarmupSeconds, spanning: rssMinimumSpanSeconds).map(rounded),
             poolInUse: state.poolInUse,
             poolCapacity: state.poolCapacity,
             poolPeakInUse: state.poolPeakInUse)
