@@ -46,9 +46,15 @@ final class HandoffTests: XCTestCase {
     func testCloseWakesWaitersRefusesPutsAndDrainsWhatIsLeft() {
         let handoff = Handoff<Int>(capacity: 2, policy: .wait)
         let consumerGot = Locked<[Int?]>([])
-        let consumer = Thread { consumerGot.mutate { $0.append(handoff.take()) } }
+        let started = Locked(false)
+        let consumer = Thread {
+            started.mutate { $0 = true }
+            let item = handoff.take()  // blocks, outside any lock the test reads
+            consumerGot.mutate { $0.append(item) }
+        }
         consumer.start()
-        XCTAssertTrue(poll(timeout: 10) { consumerGot.value.isEmpty && !consumer.isFinished })
+        XCTAssertTrue(poll(timeout: 10) { started.value })
+        XCTAssertTrue(consumerGot.value.isEmpty, "take blocks on an empty hand-off")
         handoff.close()
         XCTAssertTrue(poll(timeout: 10) { consumerGot.value.count == 1 }, "close wakes a blocked take")
         XCTAssertEqual(consumerGot.value, [nil])

@@ -1,10 +1,21 @@
 import BackdropCore
 import BackdropMediaPipe
+import BackdropTestSupport
 import XCTest
 
-/// The `into:` variants write into the caller's buffers instead of allocating new ones.
+/// The `into:` variants write into the caller's buffers instead of allocating new ones: the
+/// buffers keep their addresses and the malloc interposer counts no Swift heap allocation.
 final class ResultReuseTests: XCTestCase {
+    /// The counters, in a child run of `test` with them preloaded; nil in the parent, which asserts the child passed.
+    private func countersOrRerun(_ test: String) throws -> AllocationCounters? {
+        if let counters = AllocationCounters.loaded() { return counters }
+        let child = try AllocationCounters.rerunPreloaded("BackdropTests.ResultReuseTests/\(test)", checkout: TestEnvironment.root)
+        XCTAssertTrue(AllocationCounters.passed(child), "the counted run failed:\n\(child.stdout)\n\(child.errors)")
+        return nil
+    }
+
     func testSegmentationIntoAReusedResultKeepsItsStorage() throws {
+        guard let counters = try countersOrRerun("testSegmentationIntoAReusedResultKeepsItsStorage") else { return }
         let scratch = try TestEnvironment.scratchDirectory(for: self)
         let photo = try Fixtures.astronaut(scratch: scratch)
         let segmenter = try ImageSegmenter(options: .init(modelPath: TestEnvironment.segmenterModel, runningMode: .video,
@@ -13,9 +24,10 @@ final class ResultReuseTests: XCTestCase {
         try segmenter.segment(videoFrame: photo, timestampMs: 0, into: &result)
         let maskStorage = result.confidenceMasks[0].values.withUnsafeBufferPointer { $0.baseAddress }
         let categoryStorage = result.categoryMask?.values.withUnsafeBufferPointer { $0.baseAddress }
-        for frame in 1...5 {
-            try segmenter.segment(videoFrame: photo, timestampMs: Int64(frame), into: &result)
+        let allocations = try counters.countSwiftAllocations {
+            for frame in 1...5 { try segmenter.segment(videoFrame: photo, timestampMs: Int64(frame), into: &result) }
         }
+        XCTAssertEqual(allocations, 0, "Swift heap allocations in 5 frames")
         XCTAssertEqual(result.confidenceMasks[0].values.withUnsafeBufferPointer { $0.baseAddress }, maskStorage)
         XCTAssertEqual(result.categoryMask?.values.withUnsafeBufferPointer { $0.baseAddress }, categoryStorage)
         XCTAssertEqual(result.confidenceMasks[0].width, photo.width)
@@ -23,6 +35,7 @@ final class ResultReuseTests: XCTestCase {
     }
 
     func testLandmarksIntoAReusedResultKeepTheirStorage() throws {
+        guard let counters = try countersOrRerun("testLandmarksIntoAReusedResultKeepTheirStorage") else { return }
         let scratch = try TestEnvironment.scratchDirectory(for: self)
         let photo = try Fixtures.astronaut(scratch: scratch)
         let landmarker = try FaceLandmarker(options: .init(modelPath: TestEnvironment.faceModel, runningMode: .video,
@@ -41,7 +54,13 @@ final class ResultReuseTests: XCTestCase {
 
         let landmarkStorage = result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }
         let blendshapeStorage = result.faces[0].blendshapes.withUnsafeBufferPointer { $0.baseAddress }
-        for frame in 1...5 { try landmarker.detect(videoFrame: photo, timestampMs: Int64(frame), into: &result) }
+        // The second frame is the first to refill a result (generic metadata is instantiated once, then):
+        // steady state starts with the third.
+        try landmarker.detect(videoFrame: photo, timestampMs: 1, into: &result)
+        let allocations = try counters.countSwiftAllocations {
+            for frame in 2...21 { try landmarker.detect(videoFrame: photo, timestampMs: Int64(frame), into: &result) }
+        }
+        XCTAssertEqual(allocations, 0, "Swift heap allocations in 20 frames")
         XCTAssertEqual(result.faces[0].landmarks.withUnsafeBufferPointer { $0.baseAddress }, landmarkStorage)
         XCTAssertEqual(result.faces[0].blendshapes.withUnsafeBufferPointer { $0.baseAddress }, blendshapeStorage)
     }
