@@ -116,10 +116,27 @@ public final class FFmpegVideoSource: VideoSource {
     }
 
     /// The input stopped. A file's end, or damage at its end, is just the end; a live source
-    /// reconnects when its policy allows, and otherwise ends (EOF) or fails (error).
+    /// reconnects when its policy allows, and otherwise ends (EOF) or fails (error). A network
+    /// input that went silent past its timeout fails, unless it is live, has delivered frames and
+    /// may reconnect (then it is a drop-out like any other). A requested stop just ends it.
     private func inputEnded(error: Int32?) throws(MediaError) {
+        let interruption = decoder?.demuxer.interrupt.reason ?? .none
+        let timeout = decoder?.demuxer.interrupt.timeoutSeconds ?? options.networkTimeout
         decoder = nil
         if let packet { av_packet_unref(packet) }
+        switch interruption {
+        case .stopped:
+            return
+        case .timedOut:
+            let started = statistics.framesDelivered > 0
+            if live, started, let policy = options.reconnect {
+                try reconnect(policy, cause: "nothing arrived for \(timeout) s")
+                return
+            }
+            throw .inputTimedOut(url: name, seconds: timeout, stage: started ? "while reading it" : "before its first frame")
+        case .none:
+            break
+        }
         guard live else { return }
         if let policy = options.reconnect {
             try reconnect(policy, cause: error.map(FFmpeg.message(for:)) ?? "the stream ended")
@@ -130,16 +147,19 @@ public final class FFmpegVideoSource: VideoSource {
         throw .streamLost(path: name, attempts: 0, reason: FFmpeg.message(for: error))
     }
 
-    /// Reopens a live input with exponential back-off. Timestamps continue after the gap.
+    /// Reopens a live input with exponential back-off. Timestamps continue after the gap. A stop
+    /// requested meanwhile ends the source (`read` returns false).
     private func reconnect(_ policy: ReconnectPolicy, cause: String) throws(MediaError) {
         let lostAt = SourceClock.nanoseconds()
         var reason = cause
         for attempt in 0..<policy.maxAttempts {
-            SourceClock.sleep(seconds: policy.delay(beforeAttempt: attempt))
+            guard SourceInterrupt.sleep(seconds: policy.delay(beforeAttempt: attempt), stopsOnSignal: options.stopsOnSignal)
+            else { return }
             do throws(MediaError) {
                 decoder = try Self.open(location, name: name, options: options)
                 break
             } catch {
+                if case .interrupted = error { return }
                 reason = error.description
             }
         }

@@ -464,12 +464,32 @@ final class VideoSourceTests: XCTestCase {
         let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/stalled.ts"
 
         let start = Date()
-        guard case let .streamUnavailable(named, reason)? = openingError(url, options: SourceOptions(networkTimeout: 1)) else {
-            return XCTFail("expected .streamUnavailable")
+        guard case let .inputTimedOut(named, seconds, stage)? = openingError(url, options: SourceOptions(networkTimeout: 1)) else {
+            return XCTFail("expected .inputTimedOut")
         }
         XCTAssertEqual(named, url)
-        XCTAssertTrue(reason.contains("timed out"), reason)
+        XCTAssertEqual(seconds, 1)
+        XCTAssertEqual(stage, "while opening it")
         XCTAssertLessThan(Date().timeIntervalSince(start), 4)
+    }
+
+    /// A udp:// input nobody sends to: opening gives up after the timeout (not before), naming the
+    /// URL and the timeout, and saying what to do.
+    func testSilentUDPInputTimesOutAfterItsTimeout() throws {
+        let url = "udp://127.0.0.1:\(try freePort(.udp))"
+        let start = Date()
+        let error = openingError(url, options: SourceOptions(networkTimeout: 1))
+        let elapsed = Date().timeIntervalSince(start)
+        guard case let .inputTimedOut(named, seconds, _)? = error else {
+            return XCTFail("expected .inputTimedOut, got \(String(describing: error))")
+        }
+        XCTAssertEqual(named, url)
+        XCTAssertEqual(seconds, 1)
+        XCTAssertGreaterThanOrEqual(elapsed, 1)
+        XCTAssertLessThan(elapsed, 5, "well under the 10 s default")
+        let message = error?.description ?? ""
+        XCTAssertTrue(message.contains("nothing arrived from \(url) for 1 s"), message)
+        XCTAssertTrue(message.contains("sender") && message.contains("--input-timeout"), message)
     }
 
     func testFileURLsReadLikePaths() throws {
