@@ -80,4 +80,70 @@ final class CLIRunTests: PipelineTestCase {
         XCTAssertNotEqual(missingInput.status, 0)
         XCTAssertTrue(missingInput.err.contains(path("missing.mp4")), missingInput.err)
     }
+
+    // MARK: Network inputs that send nothing (issue 9, case 3)
+
+    /// Polls until `run` ends or `seconds` pass; kills it (and fails) when it is still running.
+    private func waitForExit(_ run: RunningTool, within seconds: Double, _ what: String) -> ToolRun? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while run.isRunning && Date() < deadline { usleep(20_000) }
+        if run.isRunning {
+            run.send(SIGKILL)
+            XCTFail("\(what) still ran after \(seconds) s: \(run.wait().errors)")
+            return nil
+        }
+        return run.wait()
+    }
+
+    /// What the run left in the scratch folder besides the files a test made itself.
+    private func leftovers(named stem: String) throws -> [String] {
+        try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(stem) }
+    }
+
+    /// A udp:// input nobody sends to fails once --input-timeout has passed with nothing, naming
+    /// the URL, the timeout and what to do, and leaves no output (not even a partial file). The
+    /// bound, 4x the timeout plus 4 s, is under the 10 s default: the option is what ended it.
+    func testSilentUDPInputTimesOutNamingTheURLAndLeavesNothing() throws {
+        let url = "udp://127.0.0.1:\(try freePort(.udp))"
+        let output = path("silent.mp4")
+        let timeout = 1.0
+        let started = Date()
+        let run = try RunningTool(backdrop, ["run", "--input", url, "--input-timeout", "1", "--output", output])
+        guard let finished = waitForExit(run, within: timeout * 4 + 4, "a silent udp input with --input-timeout 1") else { return }
+        let elapsed = Date().timeIntervalSince(started)
+
+        XCTAssertNotEqual(finished.status, 0, finished.errors)
+        XCTAssertGreaterThanOrEqual(elapsed, timeout, "it waited the timeout out first")
+        XCTAssertTrue(finished.errors.contains("nothing arrived from \(url) for 1 s"), finished.errors)
+        XCTAssertTrue(finished.errors.contains("--input-timeout"), finished.errors)
+        XCTAssertTrue(finished.errors.contains("sender"), finished.errors)
+        XCTAssertEqual(try leftovers(named: "silent"), [], "no output file and no .silent.*.partial.* file")
+
+        let refused = try tool(backdrop, ["run", "--input", url, "--input-timeout", "0"])
+        XCTAssertNotEqual(refused.status, 0)
+        XCTAssertTrue(refused.err.contains("--input-timeout"), refused.err)
+    }
+
+    /// Ctrl-C while a udp:// input is still opening (waiting for a first packet that never comes,
+    /// with a timeout far away) ends the run promptly: exit 130, said so, nothing written.
+    func testInterruptWhileAStreamIsStillOpeningEndsPromptly() throws {
+        let port = try freePort(.udp)
+        let output = path("waiting.mp4")
+        let run = try RunningTool(backdrop, ["run", "--input", "udp://127.0.0.1:\(port)", "--input-timeout", "120",
+                                             "--output", output])
+        // The run is opening the input once it has bound the port (/proc/net/udp lists it).
+        let needle = String(format: ":%04X ", port)
+        let deadline = Date().addingTimeInterval(30)
+        var bound = false
+        while !bound && run.isRunning && Date() < deadline {
+            bound = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8))?.contains(needle) == true
+            if !bound { usleep(20_000) }
+        }
+        XCTAssertTrue(bound, "the run never bound udp port \(port)")
+        run.send(SIGINT)
+        guard let finished = waitForExit(run, within: 15, "a run sent SIGINT while opening its input") else { return }
+        XCTAssertEqual(finished.status, 130, finished.errors)
+        XCTAssertTrue(finished.errors.contains("stopped by signal 2 while opening"), finished.errors)
+        XCTAssertEqual(try leftovers(named: "waiting"), [])
+    }
 }
