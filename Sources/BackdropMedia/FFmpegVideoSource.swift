@@ -6,8 +6,10 @@ import CFFmpeg
 /// cameras (/dev/videoN).
 ///
 /// Decodes the best video stream and converts it to `options.outputFormat` into the caller's
-/// `frame.image`. One packet, one decoded frame and one libswscale context serve the whole life of
-/// the source, so steady-state reading allocates nothing in Swift. Damaged frames are skipped and
+/// `frame.image`, turned upright when the stream's display matrix says so (`options.autorotate`: a
+/// phone's portrait video comes out portrait, `width`/`height` are the displayed size). One packet,
+/// one decoded frame, one libswscale context (and, for a turned stream, one buffer of the stored
+/// picture) serve the whole life of the source, so steady-state reading allocates nothing in Swift. Damaged frames are skipped and
 /// counted; a truncated file simply ends; a live source may reconnect (`options.reconnect`).
 public final class FFmpegVideoSource: VideoSource {
     public let name: String
@@ -35,7 +37,10 @@ public final class FFmpegVideoSource: VideoSource {
     private let scaler = SourceScaler()
     private var timeline: SourceTimeline
     private var pacer = SourcePacer()
+    /// Clockwise degrees the stored picture must turn to be upright (the display matrix).
     private var rotationDegrees: Int
+    /// With `options.autorotate` and a turn to make, the frame as decoded; then turned into the caller's.
+    private var stored = PixelImage(width: 0, height: 0, format: .rgb)
     private var frameDuration: Int64
     private var timeBase: AVRational
 
@@ -59,10 +64,13 @@ public final class FFmpegVideoSource: VideoSource {
         self.decoder = decoder
         self.packet = packet
         self.picture = picture
-        width = Int(parameters.width)
-        height = Int(parameters.height)
         frameRate = decoder.demuxer.frameRate
         rotationDegrees = decoder.demuxer.rotationDegrees
+        // Upright frames have the displayed size: a quarter turn swaps width and height.
+        let shown = FrameRotation.turnedSize(width: Int(parameters.width), height: Int(parameters.height),
+                                             clockwise: options.autorotate ? rotationDegrees : 0)
+        width = shown.width
+        height = shown.height
         frameDuration = Self.duration(of: frameRate)
         timeBase = decoder.demuxer.videoStream.pointee.time_base
         live = decoder.demuxer.isLive
@@ -101,7 +109,14 @@ public final class FFmpegVideoSource: VideoSource {
     }
 
     private func deliver(_ decoded: UnsafeMutablePointer<AVFrame>, into frame: inout VideoFrame) throws(MediaError) {
-        try scaler.convert(decoded, into: &frame.image, as: options.outputFormat, name: name, exact: options.exactColorConversion)
+        if options.autorotate && rotationDegrees != 0 {
+            try scaler.convert(decoded, into: &stored, as: options.outputFormat, name: name, exact: options.exactColorConversion)
+            FrameRotation.turn(stored, clockwise: rotationDegrees, into: &frame.image)
+            frame.rotationDegrees = 0
+        } else {
+            try scaler.convert(decoded, into: &frame.image, as: options.outputFormat, name: name, exact: options.exactColorConversion)
+            frame.rotationDegrees = rotationDegrees
+        }
         width = frame.image.width
         height = frame.image.height
         let raw = decoded.pointee.best_effort_timestamp
@@ -109,7 +124,6 @@ public final class FFmpegVideoSource: VideoSource {
         let duration = decoded.pointee.pkt_duration > 0
             ? av_rescale_q(decoded.pointee.pkt_duration, timeBase, AVRational(num: 1, den: 1_000_000)) : frameDuration
         frame.timestampMicroseconds = timeline.place(microseconds, step: duration)
-        frame.rotationDegrees = rotationDegrees
         frame.index = statistics.framesDelivered
         statistics.framesDelivered += 1
         if options.pacing == .realTime && !live { pacer.wait(until: frame.timestampMicroseconds) }

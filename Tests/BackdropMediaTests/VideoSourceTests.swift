@@ -179,27 +179,81 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertEqual(packets, 0)
     }
 
-    /// FFmpeg 5.1 writes `rotate=90` as a display matrix that turns the picture 90 degrees
-    /// counterclockwise (its own autorotation applies transpose=cclock), i.e. 270 clockwise.
-    /// The test checks the meaning, not just the number: turning the stored frame clockwise by
-    /// `rotationDegrees` gives what ffmpeg's autorotation shows.
-    func testRotationMetadataGivesTheClockwiseTurnFFmpegItselfApplies() throws {
-        XCTAssertEqual(try read(Clips.path("h264.mp4")).rotation, 0)
-        for (tag, clockwise) in [(90, 270), (270, 90), (180, 180)] {
+    /// A clip whose display matrix says the picture turns (as phones write portrait video: ffprobe
+    /// shows `rotation=-90` for the `rotate=270` clip) comes out upright: every frame equals, within
+    /// codec tolerance, what ffmpeg's own autorotation shows, the size is the displayed one
+    /// (swapped for quarter turns) before and after reading, `rotationDegrees` is 0, and the frame's
+    /// buffer is reused. Made from testsrc, whose picture no turn or flip leaves the same.
+    func testRotatedClipsComeOutUprightLikeFFmpegsOwnAutorotation() throws {
+        for tag in [90, 270, 180] {
+            let stored = Clips.path("testsrc.mp4")
+            try Clips.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "0.4", "-c:v", "libx264",
+                              "-pix_fmt", "yuv420p", stored])
+            // The display matrix only, the pictures as they are (as a phone does).
             let clip = Clips.path("rotate-\(tag).mp4")
-            try Clips.ffmpeg(["-i", Clips.path("h264.mp4"), "-c", "copy", "-metadata:s:v", "rotate=\(tag)", clip])
+            try Clips.ffmpeg(["-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=\(tag)", clip])
+            let quarter = tag != 180
             let source = try FFmpegVideoSource(url: clip)
-            var frame = VideoFrame(image: PixelImage(width: 1, height: 1, format: .rgb))
-            XCTAssertTrue(try source.read(into: &frame))
-            XCTAssertEqual(frame.rotationDegrees, clockwise, "rotate=\(tag)")
-            XCTAssertEqual(frame.image.width, 320, "pixels stay as decoded")
+            XCTAssertEqual(source.width, quarter ? 240 : 320, "rotate=\(tag): the displayed width before any frame")
+            XCTAssertEqual(source.height, quarter ? 320 : 240)
 
-            try Clips.ffmpeg(["-i", clip, "-frames:v", "1", Clips.path("upright-\(tag).png")])
-            let upright = try ImageFile.read(Clips.path("upright-\(tag).png"))
-            let turned = turnClockwise(frame.image, by: frame.rotationDegrees)
-            let other = turnClockwise(frame.image, by: (frame.rotationDegrees + 180) % 360)
-            XCTAssertLessThan(meanDifference(turned, upright), 4, "rotate=\(tag)")
-            XCTAssertGreaterThan(meanDifference(other, upright), 20, "rotate=\(tag)")
+            // ffmpeg's autorotated decode of every frame, as raw RGB.
+            let reference = Clips.path("upright-\(tag).rgb")
+            try Clips.ffmpeg(["-i", clip, "-f", "rawvideo", "-pix_fmt", "rgb24", reference])
+            let upright = try Data(contentsOf: URL(fileURLWithPath: reference))
+            let frameBytes = 320 * 240 * 3
+            XCTAssertEqual(upright.count, 10 * frameBytes)
+
+            var frame = VideoFrame(image: PixelImage(width: 1, height: 1, format: .rgb))
+            var addresses: Set<UnsafeRawPointer?> = []
+            var index = 0
+            while try source.read(into: &frame) {
+                XCTAssertEqual(frame.rotationDegrees, 0, "rotate=\(tag): delivered upright")
+                XCTAssertEqual(frame.image.width, quarter ? 240 : 320)
+                XCTAssertEqual(frame.image.height, quarter ? 320 : 240)
+                let expected = PixelImage(width: frame.image.width, height: frame.image.height, format: .rgb,
+                                          pixels: [UInt8](upright[(index * frameBytes)..<((index + 1) * frameBytes)]))
+                XCTAssertLessThan(meanDifference(frame.image, expected), 3, "rotate=\(tag) frame \(index)")
+                if index == 0 {  // the same picture the other way up is far off: the comparison can tell
+                    let wrongWay = turnClockwise(frame.image, by: 180)
+                    XCTAssertGreaterThan(meanDifference(wrongWay, expected), 20, "rotate=\(tag)")
+                }
+                if index > 0 { addresses.insert(frame.image.pixels.withUnsafeBytes { UnsafeRawPointer($0.baseAddress) }) }
+                index += 1
+            }
+            XCTAssertEqual(index, 10)
+            XCTAssertEqual(addresses.count, 1, "rotate=\(tag): one buffer after the first frame")
+            XCTAssertEqual(source.width, frame.image.width)
+
+            // autorotate off: the stored picture, and the clockwise turn it needs.
+            let raw = try FFmpegVideoSource(url: clip, options: SourceOptions(autorotate: false))
+            XCTAssertTrue(try raw.read(into: &frame))
+            XCTAssertEqual(frame.image.width, 320, "pixels as stored")
+            XCTAssertEqual(frame.rotationDegrees, [90: 270, 270: 90, 180: 180][tag])
+            let first = PixelImage(width: quarter ? 240 : 320, height: quarter ? 320 : 240, format: .rgb,
+                                   pixels: [UInt8](upright[0..<frameBytes]))
+            XCTAssertLessThan(meanDifference(turnClockwise(frame.image, by: frame.rotationDegrees), first), 3)
+        }
+        XCTAssertEqual(try read(Clips.path("h264.mp4")).rotation, 0)
+    }
+
+    /// The turn itself on a tiny image with a different value in every pixel and channel, against
+    /// the test's own pixel-by-pixel turn; odd sizes cross the 32x32 tiles' edges.
+    func testFrameRotationMatchesAPixelByPixelTurnForEveryFormat() {
+        for format in PixelFormat.allCases {
+            let width = 37, height = 70
+            let count = width * height * format.bytesPerPixel
+            let image = PixelImage(width: width, height: height, format: format,
+                                   pixels: (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) })
+            var turned = PixelImage(width: 1, height: 1, format: .gray)
+            for degrees in [0, 90, 180, 270] {
+                FrameRotation.turn(image, clockwise: degrees, into: &turned)
+                XCTAssertEqual(turned, turnClockwise(image, by: degrees), "\(format) \(degrees)")
+            }
+            var back = PixelImage(width: 1, height: 1, format: .gray)
+            FrameRotation.turn(image, clockwise: 90, into: &turned)
+            FrameRotation.turn(turned, clockwise: 270, into: &back)
+            XCTAssertEqual(back, image)
         }
     }
 

@@ -1,4 +1,5 @@
 import BackdropTestSupport
+import BackdropMedia
 import Foundation
 import XCTest
 
@@ -145,5 +146,44 @@ final class CLIRunTests: PipelineTestCase {
         XCTAssertEqual(finished.status, 130, finished.errors)
         XCTAssertTrue(finished.errors.contains("stopped by signal 2 while opening"), finished.errors)
         XCTAssertEqual(try leftovers(named: "waiting"), [])
+    }
+
+    // MARK: Rotated phone video (issue 9, case 4)
+
+    /// A clip whose display matrix turns it (rotate=270 is how a phone's portrait video reads:
+    /// ffprobe shows rotation=-90) is written upright at the displayed size, with no rotation left
+    /// in the output, and looks like ffmpeg's own autorotated decode of the input.
+    func testRotatedInputIsWrittenUprightAtItsDisplayedSize() throws {
+        let stored = path("stored.mp4")
+        let made = try tool("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "0.4",
+                                       "-c:v", "libx264", "-pix_fmt", "yuv420p", stored])
+        XCTAssertEqual(made.status, 0, made.err)
+        for tag in [90, 270] {
+            let clip = path("phone-\(tag).mp4")
+            let tagged = try tool("ffmpeg", ["-v", "error", "-y", "-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=\(tag)", clip])
+            XCTAssertEqual(tagged.status, 0, tagged.err)
+            let output = path("upright-\(tag).mp4")
+            let run = try tool(backdrop, ["run", "--input", clip, "--effect", "none", "--no-faces", "--output", output])
+            XCTAssertEqual(run.status, 0, run.err)
+
+            let probe = try tool("ffprobe", ["-v", "error", "-select_streams", "v:0", "-show_entries",
+                                             "stream=width,height:stream_side_data=rotation", "-of", "compact", output])
+            XCTAssertTrue(probe.out.contains("width=240|height=320"), "rotate=\(tag): \(probe.out)")
+            XCTAssertFalse(probe.out.contains("rotation="), "rotate=\(tag): the output needs no turn: \(probe.out)")
+
+            // ffmpeg autorotates its decode of the input; the output's first frame must look the same.
+            let reference = path("reference-\(tag).png"), written = path("written-\(tag).png")
+            XCTAssertEqual(try tool("ffmpeg", ["-v", "error", "-y", "-i", clip, "-frames:v", "1", reference]).status, 0)
+            XCTAssertEqual(try tool("ffmpeg", ["-v", "error", "-y", "-i", output, "-frames:v", "1", written]).status, 0)
+            let expected = try ImageFile.read(reference), got = try ImageFile.read(written)
+            XCTAssertEqual(got.width, expected.width)
+            XCTAssertEqual(got.height, expected.height)
+            guard got.pixels.count == expected.pixels.count else { continue }
+            let total = zip(got.pixels, expected.pixels).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
+            let mean = Double(total) / Double(got.pixels.count)
+            XCTAssertLessThan(mean, 6, "rotate=\(tag): the output is the upright picture (twice through H.264)")
+            let flipped = zip(got.pixels, expected.pixels.reversed()).reduce(0) { $0 + abs(Int($1.0) - Int($1.1)) }
+            XCTAssertGreaterThan(Double(flipped) / Double(got.pixels.count), 20, "the comparison tells the picture from it reversed")
+        }
     }
 }
