@@ -10,7 +10,8 @@ import CFFmpeg
 /// phone's portrait video comes out portrait, `width`/`height` are the displayed size). One packet,
 /// one decoded frame, one libswscale context (and, for a turned stream, one buffer of the stored
 /// picture) serve the whole life of the source, so steady-state reading allocates nothing in Swift. Damaged frames are skipped and
-/// counted; a truncated file simply ends; a live source may reconnect (`options.reconnect`).
+/// counted; a truncated file ends, flagged in `statistics.endedEarly` when it held clearly fewer
+/// frames than it declares; a live source may reconnect (`options.reconnect`).
 public final class FFmpegVideoSource: VideoSource {
     public let name: String
     public private(set) var width: Int
@@ -79,6 +80,7 @@ public final class FFmpegVideoSource: VideoSource {
         audioTrack = decoder.demuxer.audioStream.flatMap {
             AudioTrack(copying: $0.pointee.codecpar, timeBase: $0.pointee.time_base)
         }
+        statistics.framesDeclared = estimatedFrameCount
     }
 
     deinit { close() }
@@ -151,7 +153,10 @@ public final class FFmpegVideoSource: VideoSource {
         case .none:
             break
         }
-        guard live else { return }
+        guard live else {
+            noteShortfall()
+            return
+        }
         if let policy = options.reconnect {
             try reconnect(policy, cause: error.map(FFmpeg.message(for:)) ?? "the stream ended")
             return
@@ -159,6 +164,14 @@ public final class FFmpegVideoSource: VideoSource {
         guard let error else { return }
         if case .camera = location { throw CameraErrors.gone(name, error) }
         throw .streamLost(path: name, attempts: 0, reason: FFmpeg.message(for: error))
+    }
+
+    /// Whether a file that ended gave fewer frames than it declares, beyond the slack a declared
+    /// count that is off by a frame or two (or a duration x rate estimate) needs.
+    private func noteShortfall() {
+        guard let declared = statistics.framesDeclared, declared > 0 else { return }
+        let seen = statistics.framesDelivered + statistics.damagedFramesSkipped
+        statistics.endedEarly = declared - seen > 2 + declared / 100
     }
 
     /// Reopens a live input with exponential back-off. Timestamps continue after the gap. A stop

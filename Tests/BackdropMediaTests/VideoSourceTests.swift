@@ -356,6 +356,38 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertLessThan(reading.count, frames * 75 / 100)
         XCTAssertLessThanOrEqual(reading.statistics.damagedFramesSkipped, 2)
         XCTAssertTrue(reading.strictlyIncreasing)
+        XCTAssertEqual(reading.statistics.framesDeclared, frames)
+        XCTAssertTrue(reading.statistics.endedEarly, "\(reading.count) of \(frames) frames: the file looks truncated")
+    }
+
+    /// A faststart mp4 cut at 30% of its bytes ends at about a third of its 75 declared frames, and
+    /// says so (`endedEarly`); the whole file, and one whose count is off by a frame, do not.
+    func testFileThatEndsShortOfItsDeclaredFramesIsFlagged() throws {
+        let whole = Clips.path("all-intra.mp4")
+        try Clips.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                          "-g", "1", "-movflags", "+faststart", whole])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
+        let cut = Clips.path("all-intra-cut.mp4")
+        try bytes.prefix(bytes.count * 30 / 100).write(to: URL(fileURLWithPath: cut))
+
+        let short = try read(cut)
+        XCTAssertNil(short.error)
+        XCTAssertEqual(short.statistics.framesDeclared, 75)
+        XCTAssertGreaterThan(short.count, 10)
+        XCTAssertLessThan(short.count, 40)
+        XCTAssertTrue(short.statistics.endedEarly)
+
+        let full = try read(whole)
+        XCTAssertEqual(full.count, 75)
+        XCTAssertEqual(full.statistics.framesDeclared, 75)
+        XCTAssertFalse(full.statistics.endedEarly)
+
+        // Stopped a frame short of the end (the last frame is cut off): within the slack, no flag.
+        let almost = Clips.path("all-intra-almost.mp4")
+        try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: almost))
+        let nearly = try read(almost)
+        XCTAssertGreaterThanOrEqual(nearly.count + nearly.statistics.damagedFramesSkipped, 73, "\(nearly.count)")
+        XCTAssertFalse(nearly.statistics.endedEarly)
     }
 
     /// 20 KB of garbage at 40% of the real clip hits a few frames: H.264 rejects some outright
