@@ -186,4 +186,40 @@ final class CLIRunTests: PipelineTestCase {
             XCTAssertGreaterThan(Double(flipped) / Double(got.pixels.count), 20, "the comparison tells the picture from it reversed")
         }
     }
+
+    // MARK: Truncated input (issue 9, case 8)
+
+    /// A faststart mp4 cut at 30% of its bytes still runs to the cut and exits 0 (the output is good
+    /// up to there), but warns that the file looks truncated with the frames decoded and declared,
+    /// and the summary says so too; the whole file's run says nothing of the kind.
+    func testTruncatedInputWarnsWithDecodedAndDeclaredFrames() throws {
+        let whole = path("whole.mp4")
+        let made = try tool("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "3",
+                                       "-c:v", "libx264", "-pix_fmt", "yuv420p", "-g", "1", "-movflags", "+faststart", whole])
+        XCTAssertEqual(made.status, 0, made.err)
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
+        let cut = path("cut.mp4")
+        try bytes.prefix(bytes.count * 30 / 100).write(to: URL(fileURLWithPath: cut))
+
+        let output = path("cut-out.mp4")
+        let run = try tool(backdrop, ["run", "--input", cut, "--effect", "none", "--no-faces", "--output", output])
+        XCTAssertEqual(run.status, 0, run.err)
+        let warning = run.err.split(separator: "\n").first { $0.contains("warning") && $0.contains("ended early") }.map(String.init)
+        let line = try XCTUnwrap(warning, run.err)
+        XCTAssertTrue(line.contains(cut), line)
+        XCTAssertTrue(line.contains("truncated"), line)
+        let numbers = try XCTUnwrap(line.firstMatch(of: /decoded (\d+) of the (\d+) frames/), line)
+        let decoded = try XCTUnwrap(Int(numbers.1)), declared = try XCTUnwrap(Int(numbers.2))
+        XCTAssertEqual(declared, 75)
+        XCTAssertGreaterThan(decoded, 10)
+        XCTAssertLessThan(decoded, 40)
+        XCTAssertEqual(try count(output).video, decoded, "every decoded frame is in the output")
+        let summary = try XCTUnwrap(run.err.split(separator: "\n").first { $0.contains("telemetry summary") }, run.err)
+        XCTAssertTrue(summary.contains("| input ended early: decoded \(decoded) of 75 declared frames"), String(summary))
+
+        let fine = try tool(backdrop, ["run", "--input", whole, "--effect", "none", "--no-faces", "--output", path("whole-out.mp4")])
+        XCTAssertEqual(fine.status, 0, fine.err)
+        XCTAssertFalse(fine.err.contains("ended early"), fine.err)
+        XCTAssertTrue(fine.err.contains("telemetry summary"), fine.err)
+    }
 }
