@@ -578,6 +578,51 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertTrue(message.contains("sender") && message.contains("--input-timeout"), message)
     }
 
+    /// A live udp:// stream that goes silent after sending frames is a drop-out like any other:
+    /// the source tries to reconnect, each attempt waiting out the timeout, and then throws
+    /// `.streamLost` saying nothing arrived; the frames before the silence were delivered.
+    func testLiveUDPStreamThatFallsSilentReconnectsThenIsLost() throws {
+        let port = try freePort(.udp)
+        let url = "udp://127.0.0.1:\(port)"
+        let options = SourceOptions(reconnect: ReconnectPolicy(maxAttempts: 2, initialDelay: 0.1, maxDelay: 0.2),
+                                    networkTimeout: 1)
+        final class Opened: @unchecked Sendable { var source: FFmpegVideoSource?; var error: (any Error)? }
+        let opened = Opened()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do { opened.source = try FFmpegVideoSource(url: url, options: options) } catch { opened.error = error }
+            done.signal()
+        }
+        // The source binds the port as it starts opening; send 2 s of frames once it has.
+        let needle = String(format: ":%04X ", port)
+        let bound = Date().addingTimeInterval(10)
+        while Date() < bound, (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8))?.contains(needle) != true {
+            usleep(20_000)
+        }
+        let sender = Process()
+        sender.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        sender.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "2",
+                            "-c:v", "libx264", "-g", "5", "-pix_fmt", "yuv420p", "-f", "mpegts", url]
+        try sender.run()
+        defer { if sender.isRunning { sender.terminate() } }
+        XCTAssertEqual(done.wait(timeout: .now() + 20), .success, "opening never finished")
+        let source = try XCTUnwrap(opened.source, "\(String(describing: opened.error))")
+        XCTAssertTrue(source.isLive)
+
+        let start = Date()
+        let reading = readAll(source)
+        guard case let .streamLost(path, attempts, reason)? = reading.error else {
+            return XCTFail("expected .streamLost, got \(String(describing: reading.error))")
+        }
+        XCTAssertEqual(path, url)
+        XCTAssertEqual(attempts, 2)
+        XCTAssertTrue(reason.contains("nothing arrived from \(url) for 1 s"), reason)
+        XCTAssertGreaterThan(reading.count, 10, "the frames sent before the silence")
+        XCTAssertEqual(reading.statistics.reconnects, 0)
+        // Sending (2 s) + the silence (1 s) + two back-offs and two timed-out attempts (~2.3 s), with room.
+        XCTAssertLessThan(Date().timeIntervalSince(start), 20)
+    }
+
     func testFileURLsReadLikePaths() throws {
         XCTAssertEqual(try read("file://" + Clips.path("h264.mp4")).count, Clips.frames)
         let missing = "file://" + Clips.path("absent.mp4")
