@@ -31,6 +31,8 @@ public final class FFmpegVideoSource: VideoSource {
     /// A camera or a live network stream: paces itself, and may reconnect. (A file served over
     /// HTTP is not live: it can seek, and reopening it would play it again.)
     private let live: Bool
+    /// The file states its frame count (nb_frames) instead of leaving it to duration x rate.
+    private let frameCountIsStated: Bool
     /// nil once the input has ended for good or the source is closed.
     private var decoder: SourceDecoder?
     private var packet: UnsafeMutablePointer<AVPacket>?
@@ -76,6 +78,7 @@ public final class FFmpegVideoSource: VideoSource {
         timeBase = decoder.demuxer.videoStream.pointee.time_base
         live = decoder.demuxer.isLive
         estimatedFrameCount = decoder.demuxer.estimatedFrameCount
+        frameCountIsStated = decoder.demuxer.frameCountIsStated
         timeline = SourceTimeline(maximumJump: live ? 5_000_000 : nil)
         audioTrack = decoder.demuxer.audioStream.flatMap {
             AudioTrack(copying: $0.pointee.codecpar, timeBase: $0.pointee.time_base)
@@ -166,12 +169,13 @@ public final class FFmpegVideoSource: VideoSource {
         throw .streamLost(path: name, attempts: 0, reason: FFmpeg.message(for: error))
     }
 
-    /// Whether a file that ended gave fewer frames than it declares, beyond the slack a declared
-    /// count that is off by a frame or two (or a duration x rate estimate) needs.
+    /// Whether a file that ended gave fewer frames than it declares, beyond the slack a count off
+    /// by a frame or two needs: 2 frames + 1% of a stated count, 2 + 5% of one estimated from the
+    /// duration (variable frame rates and rounding make that rougher).
     private func noteShortfall() {
         guard let declared = statistics.framesDeclared, declared > 0 else { return }
         let seen = statistics.framesDelivered + statistics.damagedFramesSkipped
-        statistics.endedEarly = declared - seen > 2 + declared / 100
+        statistics.endedEarly = declared - seen > 2 + declared / (frameCountIsStated ? 100 : 20)
     }
 
     /// Reopens a live input with exponential back-off. Timestamps continue after the gap. A stop

@@ -37,7 +37,8 @@ public struct SourceStatistics: Sendable, Equatable {
     /// Frames the input says it holds (a file's nb_frames, else duration x rate), nil when live or unknown.
     public var framesDeclared: Int?
     /// The input ended well short of `framesDeclared` (decoded and damaged frames together more than
-    /// 2 frames + 1% under it): the file looks truncated. The frames before the cut are good.
+    /// 2 frames + 1% under a stated count, 2 + 5% under one estimated from the duration): the file
+    /// looks truncated. The frames before the cut are good.
     public var endedEarly = false
 
     public init() {}

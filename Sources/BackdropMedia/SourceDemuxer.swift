@@ -94,13 +94,24 @@ final class SourceDemuxer {
         }
     }
 
-    /// Frames the stream says it has (nb_frames, else duration x rate), nil for live or unknown.
+    /// Frames the stream says it has (nb_frames, else its duration x rate, the video stream's own
+    /// duration when known rather than the container's, which a longer audio track stretches), nil
+    /// for live or unknown.
     var estimatedFrameCount: Int? {
         if isLive { return nil }
-        if videoStream.pointee.nb_frames > 0 { return Int(videoStream.pointee.nb_frames) }
-        guard let rate = frameRate, container.pointee.duration > 0 else { return nil }
-        return Int((Double(container.pointee.duration) / Double(AV_TIME_BASE) * rate).rounded())
+        if frameCountIsStated { return Int(videoStream.pointee.nb_frames) }
+        guard let rate = frameRate else { return nil }
+        let stream = videoStream.pointee
+        let seconds = stream.duration > 0 && stream.duration != bd_av_nopts_value()
+            ? Double(stream.duration) * av_q2d(stream.time_base)
+            : Double(container.pointee.duration) / Double(AV_TIME_BASE)
+        guard seconds > 0 else { return nil }
+        return Int((seconds * rate).rounded())
     }
+
+    /// Whether the container states the video's frame count (nb_frames, as mp4 and mov do) rather
+    /// than leaving it to be estimated from the duration.
+    var frameCountIsStated: Bool { videoStream.pointee.nb_frames > 0 }
 
     /// The stream's nominal rate (container or codec), nil when it states none.
     var frameRate: Double? {

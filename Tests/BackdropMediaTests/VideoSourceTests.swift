@@ -136,6 +136,8 @@ final class VideoSourceTests: XCTestCase {
             XCTAssertEqual(reading.statistics.framesDelivered, Clips.frames, name)
             XCTAssertEqual(reading.statistics.damagedFramesSkipped, 0, name)
             XCTAssertFalse(reading.readAfterEnd, name)
+            XCTAssertEqual(reading.statistics.framesDeclared, Clips.frames, name)
+            XCTAssertFalse(reading.statistics.endedEarly, "\(name) is whole")
         }
     }
 
@@ -388,6 +390,18 @@ final class VideoSourceTests: XCTestCase {
         let nearly = try read(almost)
         XCTAssertGreaterThanOrEqual(nearly.count + nearly.statistics.damagedFramesSkipped, 73, "\(nearly.count)")
         XCTAssertFalse(nearly.statistics.endedEarly)
+
+        // Matroska states no frame count: the declared frames are its duration x rate.
+        let mkv = try read(Clips.path("mpeg4.mkv"))
+        XCTAssertEqual(mkv.statistics.framesDeclared, Clips.frames)
+        XCTAssertFalse(mkv.statistics.endedEarly)
+        let mkvBytes = try Data(contentsOf: URL(fileURLWithPath: Clips.path("mpeg4.mkv")))
+        let mkvCut = Clips.path("mpeg4-cut.mkv")
+        try mkvBytes.prefix(mkvBytes.count * 30 / 100).write(to: URL(fileURLWithPath: mkvCut))
+        let shortMKV = try read(mkvCut)
+        XCTAssertEqual(shortMKV.statistics.framesDeclared, Clips.frames)
+        XCTAssertLessThan(shortMKV.count, 30)
+        XCTAssertTrue(shortMKV.statistics.endedEarly)
     }
 
     /// 20 KB of garbage at 40% of the real clip hits a few frames: H.264 rejects some outright
