@@ -9,8 +9,8 @@ import Synchronization
 /// deadline back, so the timeout bounds the silence, not the whole open or probe. Allocates
 /// nothing after `init`.
 ///
-/// `@unchecked Sendable`: `context` and `lastPosition` are touched only on the thread that does
-/// the input's I/O (libavformat calls the callback there); the rest is atomic.
+/// `@unchecked Sendable`: `context` is set only while no I/O runs (before opening, after closing),
+/// and libavformat calls the callback on the thread doing the input's I/O; the rest is atomic.
 final class SourceInterrupt: @unchecked Sendable {
     enum Reason: Int, Sendable {
         case none = 0
@@ -28,7 +28,7 @@ final class SourceInterrupt: @unchecked Sendable {
     private let fired = Atomic<Int>(Reason.none.rawValue)
     /// The input whose read position shows progress (nil until `watch`; its `pb` may still be nil).
     private var context: UnsafeMutablePointer<AVFormatContext>?
-    private var lastPosition: Int64 = -1
+    private let lastPosition = Atomic<Int64>(-1)
 
     /// - Parameters:
     ///   - timeout: seconds allowed per `arm()`; nil or non-positive: no deadline.
@@ -46,7 +46,7 @@ final class SourceInterrupt: @unchecked Sendable {
     /// when the context is freed).
     func watch(_ context: UnsafeMutablePointer<AVFormatContext>?) {
         self.context = context
-        lastPosition = -1
+        lastPosition.store(-1, ordering: .relaxed)
     }
 
     /// Starts a new wait: the deadline is `timeout` from now, and an earlier timeout is forgotten.
@@ -72,9 +72,9 @@ final class SourceInterrupt: @unchecked Sendable {
         }
         let due = deadline.load(ordering: .relaxed)
         guard due != .max else { return 0 }
-        if let io = context?.pointee.pb, io.pointee.pos != lastPosition {
+        if let io = context?.pointee.pb, io.pointee.pos != lastPosition.load(ordering: .relaxed) {
             // Bytes came in since the last look: the silence starts again now.
-            lastPosition = io.pointee.pos
+            lastPosition.store(io.pointee.pos, ordering: .relaxed)
             deadline.store(SourceClock.nanoseconds() + timeoutNanoseconds, ordering: .relaxed)
             return 0
         }
