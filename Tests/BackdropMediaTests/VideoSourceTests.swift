@@ -576,7 +576,7 @@ final class VideoSourceTests: XCTestCase {
     /// A udp:// input nobody sends to: opening gives up after the timeout (not before), naming the
     /// URL and the timeout, and saying what to do.
     func testSilentUDPInputTimesOutAfterItsTimeout() throws {
-        let url = "udp://127.0.0.1:\(try freePort(.udp))"
+        let url = "udp://127.0.0.1:\(try LoopbackPorts.free(.udp))"
         let start = Date()
         let error = openingError(url, options: SourceOptions(networkTimeout: 1))
         let elapsed = Date().timeIntervalSince(start)
@@ -596,7 +596,7 @@ final class VideoSourceTests: XCTestCase {
     /// the source tries to reconnect, each attempt waiting out the timeout, and then throws
     /// `.streamLost` saying nothing arrived; the frames before the silence were delivered.
     func testLiveUDPStreamThatFallsSilentReconnectsThenIsLost() throws {
-        let port = try freePort(.udp)
+        let port = try LoopbackPorts.free(.udp)
         let url = "udp://127.0.0.1:\(port)"
         let options = SourceOptions(reconnect: ReconnectPolicy(maxAttempts: 2, initialDelay: 0.1, maxDelay: 0.2),
                                     networkTimeout: 1)
@@ -608,11 +608,7 @@ final class VideoSourceTests: XCTestCase {
             done.signal()
         }
         // The source binds the port as it starts opening; send 2 s of frames once it has.
-        let needle = String(format: ":%04X ", port)
-        let bound = Date().addingTimeInterval(10)
-        while Date() < bound, (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8))?.contains(needle) != true {
-            usleep(20_000)
-        }
+        XCTAssertTrue(LoopbackPorts.waitUntilBound(port, .udp), "the source never bound udp port \(port)")
         let sender = Process()
         sender.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
         sender.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "2",

@@ -105,7 +105,7 @@ final class CLIRunTests: PipelineTestCase {
     /// the URL, the timeout and what to do, and leaves no output (not even a partial file). The
     /// bound, 4x the timeout plus 4 s, is under the 10 s default: the option is what ended it.
     func testSilentUDPInputTimesOutNamingTheURLAndLeavesNothing() throws {
-        let url = "udp://127.0.0.1:\(try freePort(.udp))"
+        let url = "udp://127.0.0.1:\(try LoopbackPorts.free(.udp))"
         let output = path("silent.mp4")
         let timeout = 1.0
         let started = Date()
@@ -128,19 +128,12 @@ final class CLIRunTests: PipelineTestCase {
     /// Ctrl-C while a udp:// input is still opening (waiting for a first packet that never comes,
     /// with a timeout far away) ends the run promptly: exit 130, said so, nothing written.
     func testInterruptWhileAStreamIsStillOpeningEndsPromptly() throws {
-        let port = try freePort(.udp)
+        let port = try LoopbackPorts.free(.udp)
         let output = path("waiting.mp4")
         let run = try RunningTool(backdrop, ["run", "--input", "udp://127.0.0.1:\(port)", "--input-timeout", "120",
                                              "--output", output])
         // The run is opening the input once it has bound the port (/proc/net/udp lists it).
-        let needle = String(format: ":%04X ", port)
-        let deadline = Date().addingTimeInterval(30)
-        var bound = false
-        while !bound && run.isRunning && Date() < deadline {
-            bound = (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8))?.contains(needle) == true
-            if !bound { usleep(20_000) }
-        }
-        XCTAssertTrue(bound, "the run never bound udp port \(port)")
+        XCTAssertTrue(LoopbackPorts.waitUntilBound(port, .udp, timeout: 30), "the run never bound udp port \(port)")
         run.send(SIGINT)
         guard let finished = waitForExit(run, within: 15, "a run sent SIGINT while opening its input") else { return }
         XCTAssertEqual(finished.status, 130, finished.errors)
@@ -152,17 +145,12 @@ final class CLIRunTests: PipelineTestCase {
     /// away) stops the run promptly with the output finalized: what arrived is in the file, and
     /// no partial file is left.
     func testInterruptWhileALiveStreamIsSilentFinalizesTheOutput() throws {
-        let port = try freePort(.udp)
+        let port = try LoopbackPorts.free(.udp)
         let url = "udp://127.0.0.1:\(port)"
         let output = path("quiet.mp4")
         let run = try RunningTool(backdrop, ["run", "--input", url, "--input-timeout", "120", "--effect", "none", "--no-faces",
                                              "--output", output])
-        let needle = String(format: ":%04X ", port)
-        var deadline = Date().addingTimeInterval(30)
-        while run.isRunning && Date() < deadline,
-              (try? String(contentsOfFile: "/proc/net/udp", encoding: .utf8))?.contains(needle) != true {
-            usleep(20_000)
-        }
+        XCTAssertTrue(LoopbackPorts.waitUntilBound(port, .udp, timeout: 30), "the run never bound udp port \(port)")
         // The run opens the stream twice (a first look, then with reconnects on): send until the
         // output has been opened, which happens once the second open has succeeded.
         let sender = Process()
@@ -171,24 +159,20 @@ final class CLIRunTests: PipelineTestCase {
                             "-c:v", "libx264", "-g", "5", "-pix_fmt", "yuv420p", "-f", "mpegts", url]
         try sender.run()
         defer { if sender.isRunning { sender.terminate() } }
-        deadline = Date().addingTimeInterval(30)
-        while try run.isRunning && Date() < deadline && leftovers(named: "quiet").isEmpty { usleep(20_000) }
-        XCTAssertFalse(try leftovers(named: "quiet").isEmpty, "the run never opened its output")
-        // Let some frames through (polling the fragmented output's size), then go quiet.
-        deadline = Date().addingTimeInterval(30)
         func written() -> Int {
             ((try? leftovers(named: "quiet")) ?? []).compactMap {
                 (try? FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent($0).path))?[.size] as? Int
             }.max() ?? 0
         }
-        while run.isRunning && Date() < deadline && written() < 20_000 { usleep(50_000) }
+        // Let some frames through (the fragmented output grows), then go quiet.
+        XCTAssertTrue(poll(timeout: 30) { !run.isRunning || written() >= 20_000 }, "the run's output never grew")
+        XCTAssertTrue(run.isRunning, "the run ended while the stream was still sending")
         sender.terminate()
         sender.waitUntilExit()
 
         run.send(SIGINT)
         guard let finished = waitForExit(run, within: 15, "a run sent SIGINT while its stream was silent") else { return }
-        // The exit status of a run stopped by a signal is decided elsewhere (0 today, 130 planned).
-        XCTAssertTrue([0, 130].contains(finished.status), "\(finished.status): \(finished.errors)")
+        XCTAssertEqual(finished.status, 130, "128 + SIGINT: \(finished.errors)")
         XCTAssertTrue(finished.errors.contains("stopped by signal 2"), finished.errors)
         XCTAssertGreaterThan(try count(output).video, 0, "what arrived is in the finalized file")
         XCTAssertEqual(try leftovers(named: "quiet"), ["quiet.mp4"], "no partial file left")
