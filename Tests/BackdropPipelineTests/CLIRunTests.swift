@@ -221,7 +221,8 @@ final class CLIRunTests: PipelineTestCase {
 
     /// A faststart mp4 cut at 30% of its bytes still runs to the cut and exits 0 (the output is good
     /// up to there), but warns that the file looks truncated with the frames decoded and declared,
-    /// and the summary says so too; the whole file's run says nothing of the kind.
+    /// and the summary says so too; one cut before its first whole frame fails, leaving nothing;
+    /// the whole file's run says nothing of the kind.
     func testTruncatedInputWarnsWithDecodedAndDeclaredFrames() throws {
         let whole = path("whole.mp4")
         let made = try tool("ffmpeg", ["-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "3",
@@ -246,6 +247,16 @@ final class CLIRunTests: PipelineTestCase {
         XCTAssertEqual(try count(output).video, decoded, "every decoded frame is in the output")
         let summary = try XCTUnwrap(run.err.split(separator: "\n").first { $0.contains("telemetry summary") }, run.err)
         XCTAssertTrue(summary.contains("| input ended early: decoded \(decoded) of 75 declared frames"), String(summary))
+
+        // Cut just after the index, inside the first frame: nothing good to write, so the run fails.
+        let mdat = try XCTUnwrap(bytes.range(of: Data("mdat".utf8)), "faststart puts the index before the frames")
+        let stub = path("stub.mp4")
+        try bytes.prefix(mdat.upperBound + 100).write(to: URL(fileURLWithPath: stub))
+        let failed = try tool(backdrop, ["run", "--input", stub, "--effect", "none", "--no-faces", "--output", path("stub-out.mp4")])
+        XCTAssertNotEqual(failed.status, 0, failed.err)
+        XCTAssertTrue(failed.err.contains(stub) && failed.err.contains("declares 75 frames") && failed.err.contains("truncated"),
+                      failed.err)
+        XCTAssertEqual(try leftovers(named: "stub-out"), [], "no output of no frames")
 
         let fine = try tool(backdrop, ["run", "--input", whole, "--effect", "none", "--no-faces", "--output", path("whole-out.mp4")])
         XCTAssertEqual(fine.status, 0, fine.err)
