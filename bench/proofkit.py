@@ -187,7 +187,8 @@ SUMMARY = re.compile(
     r"drops (?P<drops>[0-9]+)(?:: (?P<dropList>[^|]+))? \| rss (?P<rss>[0-9.]+) MB peak (?P<rssPeak>[0-9.]+) MB "
     r"slope (?:(?P<slope>[+-][0-9.]+) MB/h|n/a) \| swaps (?P<swaps>[0-9]+)(?:: (?P<swapList>[^|]+))? \| "
     r"frames in (?P<framesRead>[0-9]+) processed (?P<framesProcessed>[0-9]+) out (?P<framesOutput>[0-9]+) "
-    r"dropped (?P<framesDropped>[0-9]+) \| run (?P<seconds>[0-9.]+) s$")
+    r"dropped (?P<framesDropped>[0-9]+) \| run (?P<seconds>[0-9.]+) s"
+    r"(?: \| input ended early: decoded (?P<framesDecoded>[0-9]+) of (?P<framesDeclared>[0-9]+) declared frames \(truncated\?\))?$")
 BACKDROP_READY = re.compile(r"running (offline|live): ")
 REFERENCE_READY = re.compile(r"^reference: ready")
 

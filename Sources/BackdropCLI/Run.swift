@@ -72,6 +72,8 @@ struct Run: ParsableCommand {
     var noOutput = false
     @Option(help: "Frames of the synthetic scene when there is no --input.")
     var syntheticFrames = 150
+    @Option(help: "Seconds a network --input (udp://, rtsp://, http://, ...) may send nothing, while opening and between packets, before the run fails; a live stream that has sent frames reconnects instead.")
+    var inputTimeout: Double = 10
     @Option(help: "Camera capture size WxH, for /dev/videoN inputs.")
     var cameraSize: String?
     @Flag(help: "Lossless (FFV1) video files instead of H.264.")
@@ -95,6 +97,7 @@ struct Run: ParsableCommand {
         static let feather = 0...64
         static let maxFPS = 0.1...1000.0
         static let statsInterval = 0.1...86_400.0
+        static let inputTimeout = 0.1...86_400.0
         static let processSide = 16...4096
         static let cameraSide = 16...8192
         static let memoryBudget = 0...1_048_576
@@ -113,6 +116,7 @@ struct Run: ParsableCommand {
         try OptionRules.require(feather, in: Limits.feather, "--feather", "pixels of edge feathering; 0 for none")
         try OptionRules.require(maxFPS, in: Limits.maxFPS, "--max-fps", "frames processed per second at most")
         try OptionRules.require(statsInterval, in: Limits.statsInterval, "--stats-interval", "seconds between telemetry lines")
+        try OptionRules.require(inputTimeout, in: Limits.inputTimeout, "--input-timeout", "seconds a network input may send nothing")
         try OptionRules.require(memoryBudget, in: Limits.memoryBudget, "--memory-budget", "MB of growth; 0 for never")
         try OptionRules.require(swapEvery, in: Limits.swapEvery, "--swap-every", "frames per task instance; 0 for never")
         try OptionRules.require(queueDepth, in: Limits.queueDepth, "--queue-depth", "frames each hand-off holds")
@@ -167,7 +171,16 @@ struct Run: ParsableCommand {
         // Signals stop the run from here on, also while a network input is still opening.
         StopSignal.shared.install()
 
-        var opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil, camera: camera)
+        var opened: Inputs.Opened
+        do {
+            opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil, camera: camera,
+                                     timeout: inputTimeout)
+        } catch {
+            guard case .interrupted = error else { throw error }
+            let signal = StopSignal.shared.signalNumber
+            logger.notice("stopped by signal \(signal) while opening \(input ?? "the input"); nothing was written")
+            throw ExitCode(128 + (signal > 0 ? signal : SIGINT))
+        }
         if loop != 1, let input {
             guard let file = opened.source as? FFmpegVideoSource, !file.isLive else {
                 throw ValidationError("--loop needs a file --input (not a camera or a stream)")

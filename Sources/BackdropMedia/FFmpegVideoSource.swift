@@ -6,9 +6,12 @@ import CFFmpeg
 /// cameras (/dev/videoN).
 ///
 /// Decodes the best video stream and converts it to `options.outputFormat` into the caller's
-/// `frame.image`. One packet, one decoded frame and one libswscale context serve the whole life of
-/// the source, so steady-state reading allocates nothing in Swift. Damaged frames are skipped and
-/// counted; a truncated file simply ends; a live source may reconnect (`options.reconnect`).
+/// `frame.image`, turned upright when the stream's display matrix says so (`options.autorotate`: a
+/// phone's portrait video comes out portrait, `width`/`height` are the displayed size). One packet,
+/// one decoded frame, one libswscale context (and, for a turned stream, one buffer of the stored
+/// picture) serve the whole life of the source, so steady-state reading allocates nothing in Swift. Damaged frames are skipped and
+/// counted; a truncated file ends, flagged in `statistics.endedEarly` when it held clearly fewer
+/// frames than it declares; a live source may reconnect (`options.reconnect`).
 public final class FFmpegVideoSource: VideoSource {
     public let name: String
     public private(set) var width: Int
@@ -28,6 +31,8 @@ public final class FFmpegVideoSource: VideoSource {
     /// A camera or a live network stream: paces itself, and may reconnect. (A file served over
     /// HTTP is not live: it can seek, and reopening it would play it again.)
     private let live: Bool
+    /// The file states its frame count (nb_frames) instead of leaving it to duration x rate.
+    private let frameCountIsStated: Bool
     /// nil once the input has ended for good or the source is closed.
     private var decoder: SourceDecoder?
     private var packet: UnsafeMutablePointer<AVPacket>?
@@ -35,7 +40,10 @@ public final class FFmpegVideoSource: VideoSource {
     private let scaler = SourceScaler()
     private var timeline: SourceTimeline
     private var pacer = SourcePacer()
+    /// Clockwise degrees the stored picture must turn to be upright (the display matrix).
     private var rotationDegrees: Int
+    /// With `options.autorotate` and a turn to make, the frame as decoded; then turned into the caller's.
+    private var stored = PixelImage(width: 0, height: 0, format: .rgb)
     private var frameDuration: Int64
     private var timeBase: AVRational
 
@@ -59,18 +67,23 @@ public final class FFmpegVideoSource: VideoSource {
         self.decoder = decoder
         self.packet = packet
         self.picture = picture
-        width = Int(parameters.width)
-        height = Int(parameters.height)
         frameRate = decoder.demuxer.frameRate
         rotationDegrees = decoder.demuxer.rotationDegrees
+        // Upright frames have the displayed size: a quarter turn swaps width and height.
+        let shown = FrameRotation.turnedSize(width: Int(parameters.width), height: Int(parameters.height),
+                                             clockwise: options.autorotate ? rotationDegrees : 0)
+        width = shown.width
+        height = shown.height
         frameDuration = Self.duration(of: frameRate)
         timeBase = decoder.demuxer.videoStream.pointee.time_base
         live = decoder.demuxer.isLive
         estimatedFrameCount = decoder.demuxer.estimatedFrameCount
+        frameCountIsStated = decoder.demuxer.frameCountIsStated
         timeline = SourceTimeline(maximumJump: live ? 5_000_000 : nil)
         audioTrack = decoder.demuxer.audioStream.flatMap {
             AudioTrack(copying: $0.pointee.codecpar, timeBase: $0.pointee.time_base)
         }
+        statistics.framesDeclared = estimatedFrameCount
     }
 
     deinit { close() }
@@ -101,7 +114,14 @@ public final class FFmpegVideoSource: VideoSource {
     }
 
     private func deliver(_ decoded: UnsafeMutablePointer<AVFrame>, into frame: inout VideoFrame) throws(MediaError) {
-        try scaler.convert(decoded, into: &frame.image, as: options.outputFormat, name: name, exact: options.exactColorConversion)
+        if options.autorotate && rotationDegrees != 0 {
+            try scaler.convert(decoded, into: &stored, as: options.outputFormat, name: name, exact: options.exactColorConversion)
+            FrameRotation.turn(stored, clockwise: rotationDegrees, into: &frame.image)
+            frame.rotationDegrees = 0
+        } else {
+            try scaler.convert(decoded, into: &frame.image, as: options.outputFormat, name: name, exact: options.exactColorConversion)
+            frame.rotationDegrees = rotationDegrees
+        }
         width = frame.image.width
         height = frame.image.height
         let raw = decoded.pointee.best_effort_timestamp
@@ -109,18 +129,37 @@ public final class FFmpegVideoSource: VideoSource {
         let duration = decoded.pointee.pkt_duration > 0
             ? av_rescale_q(decoded.pointee.pkt_duration, timeBase, AVRational(num: 1, den: 1_000_000)) : frameDuration
         frame.timestampMicroseconds = timeline.place(microseconds, step: duration)
-        frame.rotationDegrees = rotationDegrees
         frame.index = statistics.framesDelivered
         statistics.framesDelivered += 1
         if options.pacing == .realTime && !live { pacer.wait(until: frame.timestampMicroseconds) }
     }
 
     /// The input stopped. A file's end, or damage at its end, is just the end; a live source
-    /// reconnects when its policy allows, and otherwise ends (EOF) or fails (error).
+    /// reconnects when its policy allows, and otherwise ends (EOF) or fails (error). A network
+    /// input that went silent past its timeout fails, unless it is live, has delivered frames and
+    /// may reconnect (then it is a drop-out like any other). A requested stop just ends it.
     private func inputEnded(error: Int32?) throws(MediaError) {
+        let interruption = decoder?.demuxer.interrupt.reason ?? .none
+        let timeout = decoder?.demuxer.interrupt.timeoutSeconds ?? options.networkTimeout
         decoder = nil
         if let packet { av_packet_unref(packet) }
-        guard live else { return }
+        switch interruption {
+        case .stopped:
+            return
+        case .timedOut:
+            let started = statistics.framesDelivered > 0
+            if live, started, let policy = options.reconnect {
+                try reconnect(policy, cause: "nothing arrived for \(timeout) s")
+                return
+            }
+            throw .inputTimedOut(url: name, seconds: timeout, stage: started ? "while reading it" : "before its first frame")
+        case .none:
+            break
+        }
+        guard live else {
+            noteShortfall()
+            return
+        }
         if let policy = options.reconnect {
             try reconnect(policy, cause: error.map(FFmpeg.message(for:)) ?? "the stream ended")
             return
@@ -130,16 +169,28 @@ public final class FFmpegVideoSource: VideoSource {
         throw .streamLost(path: name, attempts: 0, reason: FFmpeg.message(for: error))
     }
 
-    /// Reopens a live input with exponential back-off. Timestamps continue after the gap.
+    /// Whether a file that ended gave fewer frames than it declares, beyond the slack a count off
+    /// by a frame or two needs: 2 frames + 1% of a stated count, 2 + 5% of one estimated from the
+    /// duration (variable frame rates and rounding make that rougher).
+    private func noteShortfall() {
+        guard let declared = statistics.framesDeclared, declared > 0 else { return }
+        let seen = statistics.framesDelivered + statistics.damagedFramesSkipped
+        statistics.endedEarly = declared - seen > 2 + declared / (frameCountIsStated ? 100 : 20)
+    }
+
+    /// Reopens a live input with exponential back-off. Timestamps continue after the gap. A stop
+    /// requested meanwhile ends the source (`read` returns false).
     private func reconnect(_ policy: ReconnectPolicy, cause: String) throws(MediaError) {
         let lostAt = SourceClock.nanoseconds()
         var reason = cause
         for attempt in 0..<policy.maxAttempts {
-            SourceClock.sleep(seconds: policy.delay(beforeAttempt: attempt))
+            guard SourceInterrupt.sleep(seconds: policy.delay(beforeAttempt: attempt), stopsOnSignal: options.stopsOnSignal)
+            else { return }
             do throws(MediaError) {
                 decoder = try Self.open(location, name: name, options: options)
                 break
             } catch {
+                if case .interrupted = error { return }
                 reason = error.description
             }
         }

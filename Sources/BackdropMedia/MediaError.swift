@@ -21,6 +21,12 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
     case streamUnavailable(url: String, reason: String)
     /// A live stream or camera stopped and could not be reopened within its reconnect policy.
     case streamLost(path: String, attempts: Int, reason: String)
+    /// A network input sent nothing for `seconds` (while opening it, before its first frame, or
+    /// while reading it), so it gave up instead of hanging. `stage` says when.
+    case inputTimedOut(url: String, seconds: Double, stage: String)
+    /// A stop was requested (Ctrl-C, SIGTERM, `StopSignal.request()`) while the input was opening
+    /// or waiting to reconnect; nothing is wrong with it.
+    case interrupted(path: String, stage: String)
     /// A file that set-up provides (a test photo, a model) is missing.
     case setupFileMissing(path: String, what: String)
     /// Any other FFmpeg failure, with FFmpeg's error code and message. `operation` names the call and the file.
@@ -54,6 +60,13 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
             return "lost \(path) and could not reopen it in \(attempts) attempt\(attempts == 1 ? "" : "s") "
                 + "(last error: \(reason)). Check that the stream or camera is still there, or allow more "
                 + "reconnect attempts."
+        case let .inputTimedOut(url, seconds, stage):
+            let span = seconds == seconds.rounded() ? "\(Int(seconds))" : String(seconds)
+            return "nothing arrived from \(url) for \(span) s (\(stage)), so Backdrop gave up waiting. "
+                + "Check that the sender is running and sending to this address and port (and that no firewall "
+                + "drops it), or wait longer with --input-timeout SECONDS (SourceOptions.networkTimeout)."
+        case let .interrupted(path, stage):
+            return "stopped \(stage) \(path): a stop was requested (Ctrl-C or SIGTERM). Nothing is wrong with the input."
         case let .setupFileMissing(path, what):
             return "no \(what) at \(path). Set-up downloads it: run \(Checkout.setupCommand)."
         case let .ffmpeg(operation, code, message):

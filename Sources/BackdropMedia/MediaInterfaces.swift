@@ -34,6 +34,12 @@ public struct SourceStatistics: Sendable, Equatable {
     public var reconnects = 0
     /// Total time a live source was gone, in microseconds.
     public var gapMicroseconds: Int64 = 0
+    /// Frames the input says it holds (a file's nb_frames, else duration x rate), nil when live or unknown.
+    public var framesDeclared: Int?
+    /// The input ended well short of `framesDeclared` (decoded and damaged frames together more than
+    /// 2 frames + 1% under a stated count, 2 + 5% under one estimated from the duration): the file
+    /// looks truncated. The frames before the cut are good.
+    public var endedEarly = false
 
     public init() {}
 }

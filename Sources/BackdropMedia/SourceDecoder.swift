@@ -75,6 +75,7 @@ final class SourceDecoder {
             if draining { return .ended }
 
             if !packetPending {
+                demuxer.interrupt.arm()  // a network input may be silent this long between packets
                 let read = av_read_frame(container, packet)
                 if read < 0 {
                     if read != FFmpeg.errorEndOfFile { inputError = read }

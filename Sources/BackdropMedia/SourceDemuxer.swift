@@ -12,12 +12,20 @@ final class SourceDemuxer {
     /// The decoder FFmpeg picked for the video stream.
     private(set) var codec: UnsafePointer<AVCodec>?
     private let location: SourceLocation
+    /// Ends blocking I/O when a network input sends nothing for `options.networkTimeout` seconds,
+    /// or when a stop is requested. Outlives `input` (deinit closes the input first).
+    let interrupt: SourceInterrupt
 
     /// libavdevice's inputs (video4linux2) exist only after this has run; once per process.
     private static let devicesRegistered: Void = { avdevice_register_all() }()
 
     init(_ location: SourceLocation, name: String, options: SourceOptions) throws(MediaError) {
         self.location = location
+        if case .network = location {
+            interrupt = SourceInterrupt(timeout: options.networkTimeout, stopsOnSignal: options.stopsOnSignal)
+        } else {
+            interrupt = SourceInterrupt(timeout: nil, stopsOnSignal: options.stopsOnSignal)
+        }
         _ = FFmpeg.quietLogging
         var dictionary = Self.dictionary(for: location, options: options)
         defer { av_dict_free(&dictionary) }
@@ -35,16 +43,40 @@ final class SourceDemuxer {
             break
         }
 
-        let opened = avformat_open_input(&input, name, format, &dictionary)
+        // The callback must be in place before avformat_open_input, which blocks on a silent network input.
+        input = avformat_alloc_context()
+        guard let allocated = input else { throw FFmpeg.error("allocating an input for \(name)", bd_averror(ENOMEM)) }
+        allocated.pointee.interrupt_callback = interrupt.callback
+        interrupt.watch(allocated)
+        interrupt.arm()
+        let opened = avformat_open_input(&input, name, format, &dictionary)  // frees `input` when it fails
         guard opened >= 0, let container = input else {
-            throw Self.failure(opened, "opening \(name) (avformat_open_input)", location, name)
+            interrupt.watch(nil)
+            throw interruption(name, while: "opening")
+                ?? Self.failure(opened, "opening \(name) (avformat_open_input)", location, name)
         }
+        interrupt.arm()
         let probed = avformat_find_stream_info(container, nil)
-        if probed < 0 { throw Self.failure(probed, "probing \(name) (avformat_find_stream_info)", location, name) }
+        if probed < 0 {
+            throw interruption(name, while: "probing")
+                ?? Self.failure(probed, "probing \(name) (avformat_find_stream_info)", location, name)
+        }
         try chooseStreams(in: container, name: name, keepAudio: options.keepAudio)
     }
 
-    deinit { avformat_close_input(&input) }
+    deinit {
+        interrupt.watch(nil)
+        avformat_close_input(&input)
+    }
+
+    /// The error for I/O the interrupt callback ended (`verb`: "opening", "reading"), nil when it did not end it.
+    func interruption(_ name: String, while verb: String) -> MediaError? {
+        switch interrupt.reason {
+        case .none: nil
+        case .timedOut: .inputTimedOut(url: name, seconds: interrupt.timeoutSeconds, stage: "while \(verb) it")
+        case .stopped: .interrupted(path: name, stage: "while \(verb)")
+        }
+    }
 
     var container: UnsafeMutablePointer<AVFormatContext> { input! }
     var videoStream: UnsafeMutablePointer<AVStream> { input!.pointee.streams[Int(videoIndex)]! }
@@ -62,13 +94,24 @@ final class SourceDemuxer {
         }
     }
 
-    /// Frames the stream says it has (nb_frames, else duration x rate), nil for live or unknown.
+    /// Frames the stream says it has (nb_frames, else its duration x rate, the video stream's own
+    /// duration when known rather than the container's, which a longer audio track stretches), nil
+    /// for live or unknown.
     var estimatedFrameCount: Int? {
         if isLive { return nil }
-        if videoStream.pointee.nb_frames > 0 { return Int(videoStream.pointee.nb_frames) }
-        guard let rate = frameRate, container.pointee.duration > 0 else { return nil }
-        return Int((Double(container.pointee.duration) / Double(AV_TIME_BASE) * rate).rounded())
+        if frameCountIsStated { return Int(videoStream.pointee.nb_frames) }
+        guard let rate = frameRate else { return nil }
+        let stream = videoStream.pointee
+        let seconds = stream.duration > 0 && stream.duration != bd_av_nopts_value()
+            ? Double(stream.duration) * av_q2d(stream.time_base)
+            : Double(container.pointee.duration) / Double(AV_TIME_BASE)
+        guard seconds > 0 else { return nil }
+        return Int((seconds * rate).rounded())
     }
+
+    /// Whether the container states the video's frame count (nb_frames, as mp4 and mov do) rather
+    /// than leaving it to be estimated from the duration.
+    var frameCountIsStated: Bool { videoStream.pointee.nb_frames > 0 }
 
     /// The stream's nominal rate (container or codec), nil when it states none.
     var frameRate: Double? {
@@ -128,7 +171,9 @@ final class SourceDemuxer {
             if let rate = camera.frameRate { av_dict_set(&dictionary, "framerate", "\(rate)", 0) }
             if let format = camera.pixelFormat { av_dict_set(&dictionary, "input_format", format, 0) }
         case let .network(url):
-            let microseconds = "\(Int64(max(0.1, options.networkTimeout) * 1_000_000))"
+            // The interrupt callback enforces the timeout; these socket timeouts, at twice it, are a
+            // backstop for any protocol that blocks without calling it.
+            let microseconds = "\(Int64(max(0.1, options.networkTimeout) * 2_000_000))"
             // rtsp has its own socket timeout; everything else goes through the generic I/O one.
             av_dict_set(&dictionary, url.lowercased().hasPrefix("rtsp") ? "timeout" : "rw_timeout", microseconds, 0)
         case .file, .imageSequence:

@@ -63,9 +63,18 @@ public struct SourceOptions: Sendable, Equatable {
     /// nil: a live source that stops ends the stream (EOF) or throws (error). Only a source that
     /// opened once reconnects; a wrong URL or a missing camera fails `init` straight away.
     public var reconnect: ReconnectPolicy?
-    /// A network read that blocks longer than this (seconds) fails, so a dead stream is noticed
-    /// (and reconnected) instead of hanging.
+    /// Seconds a network input may send nothing, while opening and between packets, before it
+    /// fails with `.inputTimedOut` (10 by default), so a dead or silent stream is noticed instead of
+    /// hanging. A live source with a reconnect policy that has delivered frames counts it as a
+    /// drop-out and reconnects; one that never delivered a frame fails.
     public var networkTimeout: Double
+    /// Whether a requested stop (`StopSignal.shared`: Ctrl-C, SIGTERM) interrupts a blocked open,
+    /// read or reconnect wait: `init` then throws `.interrupted`, and `read` returns false.
+    public var stopsOnSignal: Bool
+    /// Turn frames upright by the stream's display matrix (a phone's portrait video), so the frames,
+    /// `width` and `height` are what a player shows and `frame.rotationDegrees` is 0. Off: frames
+    /// come as stored, with the clockwise turn they need in `frame.rotationDegrees`.
+    public var autorotate: Bool
     /// Extra libavformat options passed to the input as they are, e.g. ["rtsp_transport": "tcp"]
     /// or ["framerate": "10"] for an image sequence. They override Backdrop's own.
     public var formatOptions: [String: String]
@@ -75,7 +84,10 @@ public struct SourceOptions: Sendable, Equatable {
 
     public init(outputFormat: PixelFormat = .rgb, pacing: Pacing = .asFastAsPossible,
                 camera: CameraRequest = .init(), keepAudio: Bool = true, reconnect: ReconnectPolicy? = nil,
-                networkTimeout: Double = 5, formatOptions: [String: String] = [:], exactColorConversion: Bool = false) {
+                networkTimeout: Double = 10, formatOptions: [String: String] = [:], exactColorConversion: Bool = false,
+                stopsOnSignal: Bool = true, autorotate: Bool = true) {
+        self.stopsOnSignal = stopsOnSignal
+        self.autorotate = autorotate
         self.exactColorConversion = exactColorConversion
         self.outputFormat = outputFormat
         self.pacing = pacing

@@ -153,14 +153,14 @@ public final class Pipeline: @unchecked Sendable {
         do {
             while !stopRequested.load(ordering: .relaxed) {
                 guard var slot = live ? free.poll() : free.take() else {
-                    guard try source.read(into: &discard.video) else { return }
+                    guard try source.read(into: &discard.video) else { return sourceEnded() }
                     telemetry.frameRead()
                     telemetry.dropped(at: .source, because: .poolExhausted)
                     continue
                 }
                 guard try source.read(into: &slot.video) else {
                     _ = free.put(slot)
-                    return
+                    return sourceEnded()
                 }
                 slot.capturedAt = Self.now()
                 telemetry.frameRead()
@@ -187,6 +187,24 @@ public final class Pipeline: @unchecked Sendable {
         } catch {
             fail(error)
         }
+    }
+
+    /// The source has no more frames. A file that ended well short of the frames it declares is
+    /// warned about and goes into the summary; the run still succeeds (what came before the cut is
+    /// good), unless not one frame came before the cut: then there is nothing good, and it fails.
+    private func sourceEnded() {
+        let statistics = source.statistics
+        guard statistics.endedEarly, let declared = statistics.framesDeclared else { return }
+        telemetry.inputEndedEarly(framesDecoded: statistics.framesDelivered, framesDeclared: declared)
+        if statistics.framesDelivered == 0 {
+            return fail(MediaError.notVideo(path: source.name, reason: "it declares \(declared) frames but ended before the "
+                + "first could be decoded, so it looks truncated (a copy, download or recording that did not finish); "
+                + "get a complete copy"))
+        }
+        let message = "\(source.name) ended early: decoded \(statistics.framesDelivered) of the \(declared) frames it declares, "
+            + "so the file looks truncated (a copy, download or recording that did not finish). The output holds "
+            + "the frames before the cut; get a complete copy of the input for the rest."
+        logger.warning("\(message)")
     }
 
     private func runInference() {

@@ -136,6 +136,8 @@ final class VideoSourceTests: XCTestCase {
             XCTAssertEqual(reading.statistics.framesDelivered, Clips.frames, name)
             XCTAssertEqual(reading.statistics.damagedFramesSkipped, 0, name)
             XCTAssertFalse(reading.readAfterEnd, name)
+            XCTAssertEqual(reading.statistics.framesDeclared, Clips.frames, name)
+            XCTAssertFalse(reading.statistics.endedEarly, "\(name) is whole")
         }
     }
 
@@ -179,27 +181,81 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertEqual(packets, 0)
     }
 
-    /// FFmpeg 5.1 writes `rotate=90` as a display matrix that turns the picture 90 degrees
-    /// counterclockwise (its own autorotation applies transpose=cclock), i.e. 270 clockwise.
-    /// The test checks the meaning, not just the number: turning the stored frame clockwise by
-    /// `rotationDegrees` gives what ffmpeg's autorotation shows.
-    func testRotationMetadataGivesTheClockwiseTurnFFmpegItselfApplies() throws {
-        XCTAssertEqual(try read(Clips.path("h264.mp4")).rotation, 0)
-        for (tag, clockwise) in [(90, 270), (270, 90), (180, 180)] {
+    /// A clip whose display matrix says the picture turns (as phones write portrait video: ffprobe
+    /// shows `rotation=-90` for the `rotate=270` clip) comes out upright: every frame equals, within
+    /// codec tolerance, what ffmpeg's own autorotation shows, the size is the displayed one
+    /// (swapped for quarter turns) before and after reading, `rotationDegrees` is 0, and the frame's
+    /// buffer is reused. Made from testsrc, whose picture no turn or flip leaves the same.
+    func testRotatedClipsComeOutUprightLikeFFmpegsOwnAutorotation() throws {
+        for tag in [90, 270, 180] {
+            let stored = Clips.path("testsrc.mp4")
+            try Clips.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "0.4", "-c:v", "libx264",
+                              "-pix_fmt", "yuv420p", stored])
+            // The display matrix only, the pictures as they are (as a phone does).
             let clip = Clips.path("rotate-\(tag).mp4")
-            try Clips.ffmpeg(["-i", Clips.path("h264.mp4"), "-c", "copy", "-metadata:s:v", "rotate=\(tag)", clip])
+            try Clips.ffmpeg(["-i", stored, "-c", "copy", "-metadata:s:v:0", "rotate=\(tag)", clip])
+            let quarter = tag != 180
             let source = try FFmpegVideoSource(url: clip)
-            var frame = VideoFrame(image: PixelImage(width: 1, height: 1, format: .rgb))
-            XCTAssertTrue(try source.read(into: &frame))
-            XCTAssertEqual(frame.rotationDegrees, clockwise, "rotate=\(tag)")
-            XCTAssertEqual(frame.image.width, 320, "pixels stay as decoded")
+            XCTAssertEqual(source.width, quarter ? 240 : 320, "rotate=\(tag): the displayed width before any frame")
+            XCTAssertEqual(source.height, quarter ? 320 : 240)
 
-            try Clips.ffmpeg(["-i", clip, "-frames:v", "1", Clips.path("upright-\(tag).png")])
-            let upright = try ImageFile.read(Clips.path("upright-\(tag).png"))
-            let turned = turnClockwise(frame.image, by: frame.rotationDegrees)
-            let other = turnClockwise(frame.image, by: (frame.rotationDegrees + 180) % 360)
-            XCTAssertLessThan(meanDifference(turned, upright), 4, "rotate=\(tag)")
-            XCTAssertGreaterThan(meanDifference(other, upright), 20, "rotate=\(tag)")
+            // ffmpeg's autorotated decode of every frame, as raw RGB.
+            let reference = Clips.path("upright-\(tag).rgb")
+            try Clips.ffmpeg(["-i", clip, "-f", "rawvideo", "-pix_fmt", "rgb24", reference])
+            let upright = try Data(contentsOf: URL(fileURLWithPath: reference))
+            let frameBytes = 320 * 240 * 3
+            XCTAssertEqual(upright.count, 10 * frameBytes)
+
+            var frame = VideoFrame(image: PixelImage(width: 1, height: 1, format: .rgb))
+            var addresses: Set<UnsafeRawPointer?> = []
+            var index = 0
+            while try source.read(into: &frame) {
+                XCTAssertEqual(frame.rotationDegrees, 0, "rotate=\(tag): delivered upright")
+                XCTAssertEqual(frame.image.width, quarter ? 240 : 320)
+                XCTAssertEqual(frame.image.height, quarter ? 320 : 240)
+                let expected = PixelImage(width: frame.image.width, height: frame.image.height, format: .rgb,
+                                          pixels: [UInt8](upright[(index * frameBytes)..<((index + 1) * frameBytes)]))
+                XCTAssertLessThan(meanDifference(frame.image, expected), 3, "rotate=\(tag) frame \(index)")
+                if index == 0 {  // the same picture the other way up is far off: the comparison can tell
+                    let wrongWay = turnClockwise(frame.image, by: 180)
+                    XCTAssertGreaterThan(meanDifference(wrongWay, expected), 20, "rotate=\(tag)")
+                }
+                if index > 0 { addresses.insert(frame.image.pixels.withUnsafeBytes { UnsafeRawPointer($0.baseAddress) }) }
+                index += 1
+            }
+            XCTAssertEqual(index, 10)
+            XCTAssertEqual(addresses.count, 1, "rotate=\(tag): one buffer after the first frame")
+            XCTAssertEqual(source.width, frame.image.width)
+
+            // autorotate off: the stored picture, and the clockwise turn it needs.
+            let raw = try FFmpegVideoSource(url: clip, options: SourceOptions(autorotate: false))
+            XCTAssertTrue(try raw.read(into: &frame))
+            XCTAssertEqual(frame.image.width, 320, "pixels as stored")
+            XCTAssertEqual(frame.rotationDegrees, [90: 270, 270: 90, 180: 180][tag])
+            let first = PixelImage(width: quarter ? 240 : 320, height: quarter ? 320 : 240, format: .rgb,
+                                   pixels: [UInt8](upright[0..<frameBytes]))
+            XCTAssertLessThan(meanDifference(turnClockwise(frame.image, by: frame.rotationDegrees), first), 3)
+        }
+        XCTAssertEqual(try read(Clips.path("h264.mp4")).rotation, 0)
+    }
+
+    /// The turn itself on a tiny image with a different value in every pixel and channel, against
+    /// the test's own pixel-by-pixel turn; odd sizes cross the 32x32 tiles' edges.
+    func testFrameRotationMatchesAPixelByPixelTurnForEveryFormat() {
+        for format in PixelFormat.allCases {
+            let width = 37, height = 70
+            let count = width * height * format.bytesPerPixel
+            let image = PixelImage(width: width, height: height, format: format,
+                                   pixels: (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 / 256) })
+            var turned = PixelImage(width: 1, height: 1, format: .gray)
+            for degrees in [0, 90, 180, 270] {
+                FrameRotation.turn(image, clockwise: degrees, into: &turned)
+                XCTAssertEqual(turned, turnClockwise(image, by: degrees), "\(format) \(degrees)")
+            }
+            var back = PixelImage(width: 1, height: 1, format: .gray)
+            FrameRotation.turn(image, clockwise: 90, into: &turned)
+            FrameRotation.turn(turned, clockwise: 270, into: &back)
+            XCTAssertEqual(back, image)
         }
     }
 
@@ -302,6 +358,50 @@ final class VideoSourceTests: XCTestCase {
         XCTAssertLessThan(reading.count, frames * 75 / 100)
         XCTAssertLessThanOrEqual(reading.statistics.damagedFramesSkipped, 2)
         XCTAssertTrue(reading.strictlyIncreasing)
+        XCTAssertEqual(reading.statistics.framesDeclared, frames)
+        XCTAssertTrue(reading.statistics.endedEarly, "\(reading.count) of \(frames) frames: the file looks truncated")
+    }
+
+    /// A faststart mp4 cut at 30% of its bytes ends at about a third of its 75 declared frames, and
+    /// says so (`endedEarly`); the whole file, and one whose count is off by a frame, do not.
+    func testFileThatEndsShortOfItsDeclaredFramesIsFlagged() throws {
+        let whole = Clips.path("all-intra.mp4")
+        try Clips.ffmpeg(["-f", "lavfi", "-i", "testsrc=size=320x240:rate=25", "-t", "3", "-c:v", "libx264", "-pix_fmt", "yuv420p",
+                          "-g", "1", "-movflags", "+faststart", whole])
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: whole))
+        let cut = Clips.path("all-intra-cut.mp4")
+        try bytes.prefix(bytes.count * 30 / 100).write(to: URL(fileURLWithPath: cut))
+
+        let short = try read(cut)
+        XCTAssertNil(short.error)
+        XCTAssertEqual(short.statistics.framesDeclared, 75)
+        XCTAssertGreaterThan(short.count, 10)
+        XCTAssertLessThan(short.count, 40)
+        XCTAssertTrue(short.statistics.endedEarly)
+
+        let full = try read(whole)
+        XCTAssertEqual(full.count, 75)
+        XCTAssertEqual(full.statistics.framesDeclared, 75)
+        XCTAssertFalse(full.statistics.endedEarly)
+
+        // Stopped a frame short of the end (the last frame is cut off): within the slack, no flag.
+        let almost = Clips.path("all-intra-almost.mp4")
+        try bytes.prefix(bytes.count - 100).write(to: URL(fileURLWithPath: almost))
+        let nearly = try read(almost)
+        XCTAssertGreaterThanOrEqual(nearly.count + nearly.statistics.damagedFramesSkipped, 73, "\(nearly.count)")
+        XCTAssertFalse(nearly.statistics.endedEarly)
+
+        // Matroska states no frame count: the declared frames are its duration x rate.
+        let mkv = try read(Clips.path("mpeg4.mkv"))
+        XCTAssertEqual(mkv.statistics.framesDeclared, Clips.frames)
+        XCTAssertFalse(mkv.statistics.endedEarly)
+        let mkvBytes = try Data(contentsOf: URL(fileURLWithPath: Clips.path("mpeg4.mkv")))
+        let mkvCut = Clips.path("mpeg4-cut.mkv")
+        try mkvBytes.prefix(mkvBytes.count * 30 / 100).write(to: URL(fileURLWithPath: mkvCut))
+        let shortMKV = try read(mkvCut)
+        XCTAssertEqual(shortMKV.statistics.framesDeclared, Clips.frames)
+        XCTAssertLessThan(shortMKV.count, 30)
+        XCTAssertTrue(shortMKV.statistics.endedEarly)
     }
 
     /// 20 KB of garbage at 40% of the real clip hits a few frames: H.264 rejects some outright
@@ -464,12 +564,73 @@ final class VideoSourceTests: XCTestCase {
         let url = "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))/stalled.ts"
 
         let start = Date()
-        guard case let .streamUnavailable(named, reason)? = openingError(url, options: SourceOptions(networkTimeout: 1)) else {
-            return XCTFail("expected .streamUnavailable")
+        guard case let .inputTimedOut(named, seconds, stage)? = openingError(url, options: SourceOptions(networkTimeout: 1)) else {
+            return XCTFail("expected .inputTimedOut")
         }
         XCTAssertEqual(named, url)
-        XCTAssertTrue(reason.contains("timed out"), reason)
+        XCTAssertEqual(seconds, 1)
+        XCTAssertEqual(stage, "while opening it")
         XCTAssertLessThan(Date().timeIntervalSince(start), 4)
+    }
+
+    /// A udp:// input nobody sends to: opening gives up after the timeout (not before), naming the
+    /// URL and the timeout, and saying what to do.
+    func testSilentUDPInputTimesOutAfterItsTimeout() throws {
+        let url = "udp://127.0.0.1:\(try LoopbackPorts.free(.udp))"
+        let start = Date()
+        let error = openingError(url, options: SourceOptions(networkTimeout: 1))
+        let elapsed = Date().timeIntervalSince(start)
+        guard case let .inputTimedOut(named, seconds, _)? = error else {
+            return XCTFail("expected .inputTimedOut, got \(String(describing: error))")
+        }
+        XCTAssertEqual(named, url)
+        XCTAssertEqual(seconds, 1)
+        XCTAssertGreaterThanOrEqual(elapsed, 1)
+        XCTAssertLessThan(elapsed, 5, "well under the 10 s default")
+        let message = error?.description ?? ""
+        XCTAssertTrue(message.contains("nothing arrived from \(url) for 1 s"), message)
+        XCTAssertTrue(message.contains("sender") && message.contains("--input-timeout"), message)
+    }
+
+    /// A live udp:// stream that goes silent after sending frames is a drop-out like any other:
+    /// the source tries to reconnect, each attempt waiting out the timeout, and then throws
+    /// `.streamLost` saying nothing arrived; the frames before the silence were delivered.
+    func testLiveUDPStreamThatFallsSilentReconnectsThenIsLost() throws {
+        let port = try LoopbackPorts.free(.udp)
+        let url = "udp://127.0.0.1:\(port)"
+        let options = SourceOptions(reconnect: ReconnectPolicy(maxAttempts: 2, initialDelay: 0.1, maxDelay: 0.2),
+                                    networkTimeout: 1)
+        final class Opened: @unchecked Sendable { var source: FFmpegVideoSource?; var error: (any Error)? }
+        let opened = Opened()
+        let done = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do { opened.source = try FFmpegVideoSource(url: url, options: options) } catch { opened.error = error }
+            done.signal()
+        }
+        // The source binds the port as it starts opening; send 2 s of frames once it has.
+        XCTAssertTrue(LoopbackPorts.waitUntilBound(port, .udp), "the source never bound udp port \(port)")
+        let sender = Process()
+        sender.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+        sender.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "2",
+                            "-c:v", "libx264", "-g", "5", "-pix_fmt", "yuv420p", "-f", "mpegts", url]
+        try sender.run()
+        defer { if sender.isRunning { sender.terminate() } }
+        XCTAssertEqual(done.wait(timeout: .now() + 20), .success, "opening never finished")
+        let source = try XCTUnwrap(opened.source, "\(String(describing: opened.error))")
+        XCTAssertTrue(source.isLive)
+
+        let start = Date()
+        let reading = readAll(source)
+        guard case let .streamLost(path, attempts, reason)? = reading.error else {
+            return XCTFail("expected .streamLost, got \(String(describing: reading.error))")
+        }
+        XCTAssertEqual(path, url)
+        XCTAssertEqual(attempts, 2)
+        XCTAssertTrue(reason.contains("nothing arrived from \(url) for 1 s"), reason)
+        XCTAssertGreaterThan(reading.count, 10, "the frames sent before the silence")
+        XCTAssertEqual(reading.statistics.reconnects, 0)
+        // Sending (2 s) + the silence (1 s) + two back-offs and two timed-out attempts (~2.3 s), with room.
+        XCTAssertLessThan(Date().timeIntervalSince(start), 20)
     }
 
     func testFileURLsReadLikePaths() throws {

@@ -245,6 +245,35 @@ final class TelemetryTests: XCTestCase {
         XCTAssertTrue(quiet.line().contains("| drops 0 (total 0) | rss 0.0 MB peak 0.0 MB slope n/a | pool 0/0 peak 0 | swaps 0 (total 0) |"),
                       quiet.line())
         XCTAssertNotNil(Self.match(TelemetrySnapshot.summaryPattern, in: quiet.summary()), quiet.summary())
+        XCTAssertFalse(quiet.summary().contains("ended early"), quiet.summary())
+    }
+
+    /// An input that ended short of what it declares is in the summary (parsed back by
+    /// `summaryPattern`), the JSON and the log metadata; the periodic line leaves it out.
+    func testInputThatEndedEarlyIsInTheSummaryAndTheJSON() throws {
+        let recorder = TelemetryRecorder(now: 0)
+        for _ in 0..<24 { recorder.frameRead() }
+        recorder.inputEndedEarly(framesDecoded: 24, framesDeclared: 75)
+        let snapshot = recorder.snapshot(now: 2)
+        XCTAssertEqual(snapshot.inputEndedEarly, InputEndedEarly(framesDecoded: 24, framesDeclared: 75))
+        let summary = snapshot.summary()
+        XCTAssertTrue(summary.hasSuffix("| input ended early: decoded 24 of 75 declared frames (truncated?)"), summary)
+        let fields = try XCTUnwrap(Self.match(TelemetrySnapshot.summaryPattern, in: summary), summary)
+        XCTAssertEqual(fields["framesDecoded"], "24")
+        XCTAssertEqual(fields["framesDeclared"], "75")
+        XCTAssertEqual(fields["framesRead"], "24")
+        XCTAssertNotNil(Self.match(TelemetrySnapshot.linePattern, in: snapshot.line()), snapshot.line())
+        XCTAssertFalse(snapshot.line().contains("ended early"))
+
+        let json = snapshot.json()
+        XCTAssertTrue(json.contains(#""input_ended_early":{"frames_declared":75,"frames_decoded":24}"#), json)
+        XCTAssertEqual(try JSONDecoder().decode(TelemetrySnapshot.self, from: Data(json.utf8)), snapshot)
+        guard case let .dictionary(telemetry)? = snapshot.logMetadata()["telemetry"],
+              case let .dictionary(early)? = telemetry["input_ended_early"] else {
+            return XCTFail("no input_ended_early in the log metadata")
+        }
+        XCTAssertEqual(early["frames_decoded"]?.description, "24")
+        XCTAssertEqual(early["frames_declared"]?.description, "75")
     }
 
     func testJSONHasStableKeysAndRoundTrips() throws {
@@ -252,7 +281,7 @@ final class TelemetryTests: XCTestCase {
                                        "in_fps", "processed_fps", "out_fps", "latency_p50_ms", "latency_p95_ms",
                                        "latency_p99_ms", "drops", "swaps", "swaps_by_task"]
         let expectedKeys: Set = ["interval", "run", "rss_mb", "rss_peak_mb", "rss_slope_mb_per_hour",
-                                 "pool_in_use", "pool_capacity", "pool_peak_in_use"]
+                                 "pool_in_use", "pool_capacity", "pool_peak_in_use", "input_ended_early"]
         for snapshot in [Self.busySnapshot(), TelemetryRecorder(now: 0).snapshot(now: 1)] {
             let json = snapshot.json()
             XCTAssertFalse(json.contains("\n"), "one line")
@@ -266,6 +295,7 @@ final class TelemetryTests: XCTestCase {
         XCTAssertEqual(try XCTUnwrap((busy["interval"] as? [String: Any])?["in_fps"] as? Double), 29.8, accuracy: 1e-9)
         let quiet = TelemetryRecorder(now: 0).snapshot(now: 1).json()
         XCTAssertTrue(quiet.contains(#""rss_slope_mb_per_hour":null"#), quiet)
+        XCTAssertTrue(quiet.contains(#""input_ended_early":null"#), quiet)
     }
 
     // MARK: Log handlers
@@ -294,7 +324,8 @@ final class TelemetryTests: XCTestCase {
         XCTAssertEqual(first["run"] as? String, "test")
         let telemetry = try XCTUnwrap(first["telemetry"] as? [String: Any])
         let snapshotObject = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(snapshot.json().utf8)) as? [String: Any])
-        XCTAssertEqual(Set(telemetry.keys), Set(snapshotObject.keys), "log fields use the snapshot's JSON keys")
+        XCTAssertEqual(Set(telemetry.keys), Set(snapshotObject.filter { !($0.value is NSNull) }.keys),
+                       "log fields use the snapshot's JSON keys (an absent value is left out)")
         let interval = try XCTUnwrap(telemetry["interval"] as? [String: Any])
         XCTAssertEqual(try XCTUnwrap(interval["in_fps"] as? Double), snapshot.interval.inputFPS, accuracy: 1e-9, "numbers stay numbers")
         XCTAssertEqual((interval["drops"] as? [[String: Any]])?.first?["reason"] as? String, "replaced-by-newer")

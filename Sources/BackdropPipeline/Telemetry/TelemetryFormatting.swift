@@ -22,7 +22,8 @@ extension TelemetrySnapshot {
     }
 
     /// The exit line: the same labels over the whole run (overall rates, whole-run latency
-    /// percentiles, drops by stage and reason, peak memory and slope). For example:
+    /// percentiles, drops by stage and reason, peak memory and slope), and, when the input ended
+    /// well short of what it declares, how short. For example:
     ///
     ///     in 30.0 fps | processed 30.0 fps | out 29.9 fps | latency p50 41.2 ms p95 48.0 ms p99 52.3 ms | drops 12: inference/replaced-by-newer 12 | rss 182.4 MB peak 190.1 MB slope +0.3 MB/h | swaps 1: segmenter 1 | frames in 3600 processed 3600 out 3588 dropped 12 | run 120.0 s
     public func summary() -> String {
@@ -34,7 +35,9 @@ extension TelemetrySnapshot {
             "swaps \(Self.swaps(run))",
             Self.frames(run),
             "run \(Self.one(run.seconds)) s",
-        ].joined(separator: " | ")
+        ].joined(separator: " | ") + (inputEndedEarly.map {
+            " | input ended early: decoded \($0.framesDecoded) of \($0.framesDeclared) declared frames (truncated?)"
+        } ?? "")
     }
 
     /// One JSON object with sorted, always-present keys (an unknown slope is `null`).
@@ -53,8 +56,8 @@ extension TelemetrySnapshot {
     public static let linePattern = #"^in (?<inFPS>[0-9.]+) fps \| processed (?<processedFPS>[0-9.]+) fps \| out (?<outFPS>[0-9.]+) fps \| latency p50 (?<p50>[0-9.]+) ms p95 (?<p95>[0-9.]+) ms p99 (?<p99>[0-9.]+) ms \| drops (?<drops>[0-9]+)(?:: (?<dropList>[^(]+))? \(total (?<dropsTotal>[0-9]+)(?:: (?<dropTotalList>[^)]+))?\) \| rss (?<rss>[0-9.]+) MB peak (?<rssPeak>[0-9.]+) MB slope (?:(?<slope>[+-][0-9.]+) MB/h|n/a) \| pool (?<poolInUse>[0-9]+)/(?<poolCapacity>[0-9]+) peak (?<poolPeak>[0-9]+) \| swaps (?<swaps>[0-9]+) \(total (?<swapsTotal>[0-9]+)(?:: (?<swapList>[^)]+))?\) \| frames in (?<framesRead>[0-9]+) processed (?<framesProcessed>[0-9]+) out (?<framesOutput>[0-9]+) dropped (?<framesDropped>[0-9]+) \| interval (?<seconds>[0-9.]+) s$"#
 
     /// Parses `summary()`; groups as in `linePattern` (drops and dropList are the run's), plus
-    /// `seconds` for the run's length.
-    public static let summaryPattern = #"^in (?<inFPS>[0-9.]+) fps \| processed (?<processedFPS>[0-9.]+) fps \| out (?<outFPS>[0-9.]+) fps \| latency p50 (?<p50>[0-9.]+) ms p95 (?<p95>[0-9.]+) ms p99 (?<p99>[0-9.]+) ms \| drops (?<drops>[0-9]+)(?:: (?<dropList>[^|]+))? \| rss (?<rss>[0-9.]+) MB peak (?<rssPeak>[0-9.]+) MB slope (?:(?<slope>[+-][0-9.]+) MB/h|n/a) \| swaps (?<swaps>[0-9]+)(?:: (?<swapList>[^|]+))? \| frames in (?<framesRead>[0-9]+) processed (?<framesProcessed>[0-9]+) out (?<framesOutput>[0-9]+) dropped (?<framesDropped>[0-9]+) \| run (?<seconds>[0-9.]+) s$"#
+    /// `seconds` for the run's length and, when the input ended early, `framesDecoded` and `framesDeclared`.
+    public static let summaryPattern = #"^in (?<inFPS>[0-9.]+) fps \| processed (?<processedFPS>[0-9.]+) fps \| out (?<outFPS>[0-9.]+) fps \| latency p50 (?<p50>[0-9.]+) ms p95 (?<p95>[0-9.]+) ms p99 (?<p99>[0-9.]+) ms \| drops (?<drops>[0-9]+)(?:: (?<dropList>[^|]+))? \| rss (?<rss>[0-9.]+) MB peak (?<rssPeak>[0-9.]+) MB slope (?:(?<slope>[+-][0-9.]+) MB/h|n/a) \| swaps (?<swaps>[0-9]+)(?:: (?<swapList>[^|]+))? \| frames in (?<framesRead>[0-9]+) processed (?<framesProcessed>[0-9]+) out (?<framesOutput>[0-9]+) dropped (?<framesDropped>[0-9]+) \| run (?<seconds>[0-9.]+) s(?: \| input ended early: decoded (?<framesDecoded>[0-9]+) of (?<framesDeclared>[0-9]+) declared frames \(truncated\?\))?$"#
 
     /// One entry of a drop list: stage, reason, count.
     public static let dropEntryPattern = #"(?<stage>[a-z]+)/(?<reason>[a-z-]+) (?<count>[0-9]+)"#

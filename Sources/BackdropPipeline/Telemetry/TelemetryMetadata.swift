@@ -3,7 +3,7 @@ import Logging
 /// Snapshots as swift-log metadata, so `--log-format json` carries the figures as fields and not
 /// only inside the message. The keys are the snapshot's JSON keys (`json()`), nested the same way.
 extension TelemetrySnapshot {
-    /// `["telemetry": {...}]`, mirroring `json()` (an unknown slope is left out).
+    /// `["telemetry": {...}]`, mirroring `json()` (an unknown slope and an input that did not end early are left out).
     public func logMetadata() -> Logger.Metadata {
         typealias Key = CodingKeys
         var figures: Logger.Metadata = [
@@ -17,6 +17,12 @@ extension TelemetrySnapshot {
         ]
         if let slope = rssSlopeMegabytesPerHour {
             figures[Key.rssSlopeMegabytesPerHour.stringValue] = .stringConvertible(slope)
+        }
+        if let early = inputEndedEarly {
+            figures[Key.inputEndedEarly.stringValue] = .dictionary([
+                InputEndedEarly.CodingKeys.framesDecoded.stringValue: .stringConvertible(early.framesDecoded),
+                InputEndedEarly.CodingKeys.framesDeclared.stringValue: .stringConvertible(early.framesDeclared),
+            ])
         }
         return ["telemetry": .dictionary(figures)]
     }

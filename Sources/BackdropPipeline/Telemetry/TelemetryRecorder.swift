@@ -44,6 +44,7 @@ public final class TelemetryRecorder: Sendable {
         var poolCapacity = 0
         var poolPeakInUse = 0
         var rss = RSSTrend()
+        var inputEndedEarly: InputEndedEarly?
     }
 
     private let state: Mutex<State>
@@ -128,6 +129,11 @@ public final class TelemetryRecorder: Sendable {
         state.withLock { $0.rss.record(seconds: now, bytes: bytes) }
     }
 
+    /// The input ended with `framesDecoded` of the `framesDeclared` it says it holds (once, at its end).
+    public func inputEndedEarly(framesDecoded: Int, framesDeclared: Int) {
+        state.withLock { $0.inputEndedEarly = InputEndedEarly(framesDecoded: framesDecoded, framesDeclared: framesDeclared) }
+    }
+
     // MARK: Reading
 
     /// The figures for the interval since the previous snapshot (or the start), plus the run's;
@@ -160,7 +166,8 @@ public final class TelemetryRecorder: Sendable {
             rssSlopeMegabytesPerHour: state.rss.slopeMegabytesPerHour(after: rssWarmupSeconds, spanning: rssMinimumSpanSeconds).map(rounded),
             poolInUse: state.poolInUse,
             poolCapacity: state.poolCapacity,
-            poolPeakInUse: state.poolPeakInUse)
+            poolPeakInUse: state.poolPeakInUse,
+            inputEndedEarly: state.inputEndedEarly)
     }
 
     private static func figures(_ counters: Counters, _ latency: LatencyHistogram, seconds: Double) -> TelemetryFigures {

@@ -20,9 +20,13 @@ public struct TelemetrySnapshot: Sendable, Equatable, Codable {
     public var poolCapacity: Int
     /// Most pooled buffers in use at once during the interval.
     public var poolPeakInUse: Int
+    /// Set once the input has ended well short of the frames it declares (a truncated file).
+    public var inputEndedEarly: InputEndedEarly?
 
     public init(interval: TelemetryFigures, run: TelemetryFigures, rssMegabytes: Double, rssPeakMegabytes: Double,
-                rssSlopeMegabytesPerHour: Double?, poolInUse: Int, poolCapacity: Int, poolPeakInUse: Int) {
+                rssSlopeMegabytesPerHour: Double?, poolInUse: Int, poolCapacity: Int, poolPeakInUse: Int,
+                inputEndedEarly: InputEndedEarly? = nil) {
+        self.inputEndedEarly = inputEndedEarly
         self.interval = interval
         self.run = run
         self.rssMegabytes = rssMegabytes
@@ -42,9 +46,10 @@ public struct TelemetrySnapshot: Sendable, Equatable, Codable {
         case poolInUse = "pool_in_use"
         case poolCapacity = "pool_capacity"
         case poolPeakInUse = "pool_peak_in_use"
+        case inputEndedEarly = "input_ended_early"
     }
 
-    /// Written by hand only so that an unknown slope is `null` rather than a missing key:
+    /// Written by hand only so that an unknown slope (or an input that did not end early) is `null` rather than a missing key:
     /// every snapshot's JSON has the same keys.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
@@ -56,5 +61,25 @@ public struct TelemetrySnapshot: Sendable, Equatable, Codable {
         try container.encode(poolInUse, forKey: .poolInUse)
         try container.encode(poolCapacity, forKey: .poolCapacity)
         try container.encode(poolPeakInUse, forKey: .poolPeakInUse)
+        try container.encode(inputEndedEarly, forKey: .inputEndedEarly)
+    }
+}
+
+/// An input that ended with clearly fewer frames than it declares (its header's frame count, or
+/// duration x rate): most likely a truncated file. The frames before the cut were processed.
+public struct InputEndedEarly: Sendable, Equatable, Codable {
+    /// Frames the input delivered.
+    public var framesDecoded: Int
+    /// Frames it said it holds.
+    public var framesDeclared: Int
+
+    public init(framesDecoded: Int, framesDeclared: Int) {
+        self.framesDecoded = framesDecoded
+        self.framesDeclared = framesDeclared
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case framesDecoded = "frames_decoded"
+        case framesDeclared = "frames_declared"
     }
 }
