@@ -609,11 +609,7 @@ final class VideoSourceTests: XCTestCase {
         }
         // The source binds the port as it starts opening; send 2 s of frames once it has.
         XCTAssertTrue(LoopbackPorts.waitUntilBound(port, .udp), "the source never bound udp port \(port)")
-        let sender = Process()
-        sender.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        sender.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "2",
-                            "-c:v", "libx264", "-g", "5", "-pix_fmt", "yuv420p", "-f", "mpegts", url]
-        try sender.run()
+        let sender = try startTestStream(to: url, seconds: 2)
         defer { if sender.isRunning { sender.terminate() } }
         XCTAssertEqual(done.wait(timeout: .now() + 20), .success, "opening never finished")
         let source = try XCTUnwrap(opened.source, "\(String(describing: opened.error))")

@@ -153,11 +153,7 @@ final class CLIRunTests: PipelineTestCase {
         XCTAssertTrue(LoopbackPorts.waitUntilBound(port, .udp, timeout: 30), "the run never bound udp port \(port)")
         // The run opens the stream twice (a first look, then with reconnects on): send until the
         // output has been opened, which happens once the second open has succeeded.
-        let sender = Process()
-        sender.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
-        sender.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "20",
-                            "-c:v", "libx264", "-g", "5", "-pix_fmt", "yuv420p", "-f", "mpegts", url]
-        try sender.run()
+        let sender = try startTestStream(to: url, seconds: 20)
         defer { if sender.isRunning { sender.terminate() } }
         func written() -> Int {
             ((try? leftovers(named: "quiet")) ?? []).compactMap {

@@ -39,3 +39,14 @@ public enum LoopbackPorts {
         }
     }
 }
+
+/// Starts the ffmpeg tool sending a live test picture (160x120, 25 FPS, H.264 in MPEG-TS, a
+/// keyframe every 5 frames) to `url` in real time for `seconds`; the caller terminates it if needed.
+public func startTestStream(to url: String, seconds: Int) throws -> Process {
+    let sender = Process()
+    sender.executableURL = URL(fileURLWithPath: "/usr/bin/ffmpeg")
+    sender.arguments = ["-v", "error", "-nostdin", "-re", "-f", "lavfi", "-i", "testsrc2=size=160x120:rate=25", "-t", "\(seconds)",
+                        "-c:v", "libx264", "-g", "5", "-pix_fmt", "yuv420p", "-f", "mpegts", url]
+    try sender.run()
+    return sender
+}
