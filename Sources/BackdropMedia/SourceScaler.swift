@@ -9,6 +9,8 @@ import CFFmpeg
 final class SourceScaler {
     private var context: OpaquePointer?
     private var configured: Configuration?
+    /// Scratch rows for widths libswscale cannot write into packed rows (see ``writesWithinRows(width:)``).
+    private var paddedRows: [UInt8] = []
 
     private struct Configuration: Equatable {
         var exact: Bool
@@ -40,12 +42,50 @@ final class SourceScaler {
             return
         }
         let scaler = try prepare(for: frame, to: target, name: name, exact: exact)
-        let status = image.pixels.withUnsafeMutableBufferPointer { pixels in
-            bd_sws_scale_to_plane(scaler, frame, pixels.baseAddress, Int32(rowBytes))
+        let status: Int32
+        if Self.writesWithinRows(width: width) {
+            status = image.pixels.withUnsafeMutableBufferPointer { pixels in
+                bd_sws_scale_to_plane(scaler, frame, pixels.baseAddress, Int32(rowBytes))
+            }
+        } else {
+            status = convertThroughPaddedRows(frame, scaler: scaler, into: &image.pixels, rowBytes: rowBytes, height: height)
         }
         if status < 0 {
             throw FFmpeg.error("converting a frame of \(name) to \(FFmpeg.name(of: target)) (sws_scale)", status)
         }
+    }
+
+    /// Whether libswscale can write straight into tightly packed rows of this width.
+    ///
+    /// Its SIMD YUV-to-RGB code stores whole blocks of pixels, so when a row does not end on a
+    /// block it writes up to ~20 bytes past the row, and past the last row that is past the end of
+    /// the buffer: heap corruption (valgrind: "Invalid write of size 8" in sws_scale; a 2x2 clip
+    /// crashed `backdrop run`, and 426x240 overruns too). Widths that are a multiple of 64 pixels
+    /// leave no partial block for any block size it uses (checked under valgrind for 64...1920).
+    static func writesWithinRows(width: Int) -> Bool { width % 64 == 0 }
+
+    /// Padding after each row and after the last one in `paddedRows`, beyond the largest overrun seen.
+    static let rowPadding = 64
+
+    /// Converts into a scratch buffer whose rows have room for libswscale's overrun, then copies
+    /// the rows out. The scratch buffer is kept, so steady-state frames allocate nothing.
+    private func convertThroughPaddedRows(_ frame: UnsafePointer<AVFrame>, scaler: OpaquePointer,
+                                          into pixels: inout [UInt8], rowBytes: Int, height: Int) -> Int32 {
+        let stride = (rowBytes + Self.rowPadding + 63) / 64 * 64
+        let needed = stride * height + Self.rowPadding
+        if paddedRows.count != needed { paddedRows = [UInt8](repeating: 0, count: needed) }
+        let status = paddedRows.withUnsafeMutableBufferPointer { scratch in
+            bd_sws_scale_to_plane(scaler, frame, scratch.baseAddress, Int32(stride))
+        }
+        guard status >= 0 else { return status }
+        paddedRows.withUnsafeBufferPointer { scratch in
+            pixels.withUnsafeMutableBufferPointer { destination in
+                for row in 0..<height {
+                    (destination.baseAddress! + row * rowBytes).update(from: scratch.baseAddress! + row * stride, count: rowBytes)
+                }
+            }
+        }
+        return status
     }
 
     private func prepare(for frame: UnsafePointer<AVFrame>, to target: AVPixelFormat,
