@@ -18,7 +18,12 @@ struct Run: ParsableCommand {
 
         Every --stats-interval seconds a line reports input, processed and output FPS, p50/p95/p99
         capture-to-output latency, drops by reason, RSS and its slope, pool use. Ctrl-C stops
-        cleanly: frames in flight are finished and every output is finalized (a second Ctrl-C quits at once).
+        cleanly: frames in flight are finished and every output is finalized, and the exit status
+        is 130 (143 for SIGTERM); a second Ctrl-C quits at once, deleting unfinished files.
+
+        Files are written to a hidden .NAME.<hex>.partial.EXT beside the target and renamed only
+        when complete. A run that fails keeps the frames it wrote as NAME.incomplete.EXT (never over
+        an earlier NAME.EXT) and exits 1; a bad option is refused before anything is opened (exit 64).
 
         Examples:
           backdrop run
