@@ -63,6 +63,7 @@ final class BadInputTests: PipelineTestCase {
         let cases: [(arguments: [String], mentions: String)] = [
             (["--stats-interval", "0"], "--stats-interval takes 0.1 to 86400"),
             (["--stats-interval=-1"], "--stats-interval takes 0.1 to 86400"),
+            (["--input-timeout", "0"], "--input-timeout takes 0.1 to 86400"),
             (["--blur-strength=-3"], "--blur-strength takes 1 to 100"),
             (["--process-size", "99999x99999"], "--process-size takes WIDTHxHEIGHT with each side 16 to 4096"),
             (["--process-size", "big"], "--process-size takes WIDTHxHEIGHT"),
