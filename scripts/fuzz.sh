@@ -138,10 +138,10 @@ run_harness() {
   before=$(ls "$dir/artifacts" | sort)
   while [ $((SECONDS - started)) -lt "$seconds" ]; do
     local left=$((seconds - (SECONDS - started))) log="$dir/log-$pass.txt"
-    # -jobs/-workers 1: one fuzzer process at a time (the machine is shared).
+    # One fuzzer process at a time (the machine is shared): no -jobs/-workers/-fork, which spawn more.
     set +e
     "$BIN/$binary" "$dir/corpus" "$dir/seeds" -max_total_time="$left" -max_len="$max_len" -timeout="$timeout" \
-      -rss_limit_mb=4096 -malloc_limit_mb=2048 -jobs=1 -workers=1 -print_final_stats=1 \
+      -rss_limit_mb=4096 -malloc_limit_mb=2048 -print_final_stats=1 \
       -artifact_prefix="$dir/artifacts/" "$@" ${FUZZ_FLAGS:-} > "$log" 2>&1
     set -e
     grep -vE '^(W0000|I0000|E0000|INFO: Created TensorFlow|WARNING: Logging before)' "$log" >> "$dir/log.txt"
