@@ -10,7 +10,8 @@
 #
 # Everything goes to .fuzz/ (git-ignored): .fuzz/HARNESS/corpus (kept between runs and grown),
 # .fuzz/HARNESS/seeds (made afresh each run with the ffmpeg tool), .fuzz/HARNESS/artifacts
-# (crash-*, timeout-*, leak-*, oom-* inputs), .fuzz/HARNESS/log.txt. One fuzzer process at a time.
+# (crash-*, timeout-*, leak-*, oom-* inputs, and slow-unit-* ones that took over 10 s),
+# .fuzz/HARNESS/log.txt. One fuzzer process at a time.
 # A harness that crashes is started again (on the grown corpus) until its time is up, so one run
 # can report several findings. Replay an input with: .build-fuzz/release/FuzzX INPUT
 #
@@ -24,7 +25,7 @@ while [ $# -gt 0 ]; do
   case $1 in
     --seconds) seconds=$2; shift 2 ;;
     --seconds=*) seconds=${1#*=}; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d'; exit 0 ;;
     video|image|arguments) harnesses+=("$1"); shift ;;
     *) echo "fuzz.sh: unknown argument $1 (harnesses: video image arguments)" >&2; exit 2 ;;
   esac
@@ -62,6 +63,9 @@ export LSAN_OPTIONS="suppressions=$WORK/lsan.supp:print_suppressions=0"
 # abort_on_error: libFuzzer catches it and saves the input. MediaPipe starts threads that
 # outlive a task's close; ASan's stack-use-after-return checks cost too much here.
 export ASAN_OPTIONS="abort_on_error=1:detect_stack_use_after_return=0:allocator_may_return_null=1"
+# Swift's own crash backtracer would run inside the crashing process under ASan (and report its own
+# memory reads as errors): libFuzzer's report, with the Swift frames symbolized, is the one wanted.
+export SWIFT_BACKTRACE=enable=no
 
 # Seed corpora, made at run time ----------------------------------------------------------------------
 ff() { ffmpeg -nostdin -hide_banner -loglevel error -y "$@"; }
@@ -78,6 +82,8 @@ video_seeds() {
   ff "${src[@]}" -t 0.3 -c:v ffv1 "$d/ffv1.mkv"
   ff -f lavfi -i "testsrc2=size=16x12:rate=10" -t 0.3 -pix_fmt yuv420p "$d/raw.y4m"
   ff -f lavfi -i "testsrc2=size=16x12:rate=10" -t 0.3 -pix_fmt gray -c:v ffv1 "$d/ffv1-gray.avi"
+  # Timestamps just under the 64-bit microsecond limit (9,223,372,036,854 s): a few bits from overflow.
+  ff "${src[@]}" -t 0.3 -c:v ffv1 -output_ts_offset 9223372036854 "$d/ffv1-late-timestamps.mkv"
 }
 image_seeds() {
   local d=$1 src=(-f lavfi -i "testsrc2=size=24x16" -frames:v 1)
@@ -158,10 +164,11 @@ run_harness() {
   local elapsed=$((SECONDS - started)) found
   found=$(comm -13 <(echo "$before") <(ls "$dir/artifacts" | sort) | sed "s|^|$dir/artifacts/|")
   local line
-  line=$(printf '%-10s %9d execs %5d s %7.1f exec/s  corpus %5d inputs  crashes %d timeouts %d leaks %d ooms %d' \
+  line=$(printf '%-10s %9d execs %5d s %7.1f exec/s  corpus %5d inputs  crashes %d timeouts %d leaks %d ooms %d slow %d' \
     "$name" "$runs" "$elapsed" "$(echo "$runs $elapsed" | awk '{print $2 ? $1/$2 : 0}')" "$(ls "$dir/corpus" | wc -l)" \
     "$(echo "$found" | grep -c '/crash-' || true)" "$(echo "$found" | grep -c '/timeout-' || true)" \
-    "$(echo "$found" | grep -c '/leak-' || true)" "$(echo "$found" | grep -c '/oom-' || true)")
+    "$(echo "$found" | grep -c '/leak-' || true)" "$(echo "$found" | grep -c '/oom-' || true)" \
+    "$(echo "$found" | grep -c '/slow-unit-' || true)")
   summary+=("$line")
   while IFS= read -r artifact; do [ -n "$artifact" ] && summary+=("           found: $artifact"); done <<< "$found"
   say "$line"
@@ -169,8 +176,8 @@ run_harness() {
 
 for harness in "${harnesses[@]}"; do
   case $harness in
-    video) run_harness video FuzzVideoSource 16384 30 ;;
-    image) run_harness image FuzzImageFile 8192 20 ;;
+    video) run_harness video FuzzVideoSource 16384 30 -use_value_profile=1 ;;
+    image) run_harness image FuzzImageFile 8192 20 -use_value_profile=1 ;;
     arguments) mkdir -p "$WORK/arguments"
                run_harness arguments FuzzArguments 1024 10 -dict="$WORK/arguments/dictionary.txt" ;;
   esac
