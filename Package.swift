@@ -14,7 +14,7 @@ let package = Package(
     name: "Backdrop",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "Backdrop", targets: ["BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline"]),
+        .library(name: "Backdrop", targets: ["BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropCLI"]),
         .executable(name: "backdrop", targets: ["backdrop"]),
         .executable(name: "backdrop-bench", targets: ["backdrop-bench"]),
     ],

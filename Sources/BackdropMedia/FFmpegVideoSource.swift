@@ -128,7 +128,11 @@ public final class FFmpegVideoSource: VideoSource {
         let microseconds = raw == bd_av_nopts_value() ? nil : av_rescale_q(raw, timeBase, AVRational(num: 1, den: 1_000_000))
         let duration = decoded.pointee.pkt_duration > 0
             ? av_rescale_q(decoded.pointee.pkt_duration, timeBase, AVRational(num: 1, den: 1_000_000)) : frameDuration
-        frame.timestampMicroseconds = timeline.place(microseconds, step: duration)
+        guard let placed = timeline.place(microseconds, step: duration) else {
+            throw .unsupported(path: name, reason: "its frame timestamps run past the largest a frame can carry "
+                + "(\(Int64.max) microseconds); the file is damaged")
+        }
+        frame.timestampMicroseconds = placed
         frame.index = statistics.framesDelivered
         statistics.framesDelivered += 1
         if options.pacing == .realTime && !live { pacer.wait(until: frame.timestampMicroseconds) }

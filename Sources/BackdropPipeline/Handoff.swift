@@ -52,6 +52,21 @@ final class Handoff<Item>: @unchecked Sendable {
         return takeLocked()
     }
 
+    /// Like `take()`, but while it waits it calls `idle` (outside the lock) every `interval` seconds,
+    /// so the taker can serve another queue meanwhile.
+    func take(idlingEvery interval: Double, _ idle: () -> Void) -> Item? {
+        condition.lock()
+        defer { condition.unlock() }
+        while count == 0 && !closed {
+            if !condition.wait(until: Date(timeIntervalSinceNow: interval)) {
+                condition.unlock()
+                idle()
+                condition.lock()
+            }
+        }
+        return takeLocked()
+    }
+
     /// The oldest item if one is waiting, without blocking.
     func poll() -> Item? {
         condition.lock()

@@ -246,7 +246,18 @@ public final class Pipeline: @unchecked Sendable {
     }
 
     private func runSink() {
-        while let slot = toSink.take() {
+        // Audio is written while the sink waits for a frame too: a stretch of a file with more audio
+        // packets than the audio hand-off holds and no video (a long audio tail after the last
+        // frame, or before the decoder's first) would otherwise block the source in `audio.put`
+        // while this thread waits for a frame that never comes.
+        let serveAudio = { [self] in
+            if failed {
+                while audio.poll() != nil {}
+            } else {
+                do { try writeAudio() } catch { fail(error) }
+            }
+        }
+        while let slot = toSink.take(idlingEvery: 0.02, serveAudio) {
             var written = !failed
             if written {
                 do {

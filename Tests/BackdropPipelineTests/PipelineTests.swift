@@ -132,4 +132,37 @@ final class PipelineTests: PipelineTestCase {
         _ = try await runner.value
         XCTAssertEqual(indices, Array(0..<20))
     }
+
+    func testAudioLongerThanTheAudioHandoffWithoutVideoBesideItDoesNotHang() throws {
+        // One video frame, then 100 s of 48 kHz AAC: ~4,700 audio packets with no video between
+        // them, more than the pipeline's audio hand-off holds (4,096). The source used to block in
+        // the full hand-off while the sink waited for a frame that never came (found while writing
+        // the fuzzing harnesses; `backdrop run` hung at 0 frames).
+        let input = path("long-audio.mp4")
+        let made = try tool("ffmpeg", ["-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "testsrc2=size=64x48:rate=10:duration=0.1",
+                                       "-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000:duration=100",
+                                       "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "24k", input])
+        XCTAssertEqual(made.status, 0, made.err)
+        let expected = try count(input)
+        XCTAssertGreaterThan(expected.audio, 4_096)
+
+        let source = try FFmpegVideoSource(url: input)
+        let sink = try VideoFileSink(path: path("out.mkv"), width: source.width, height: source.height,
+                                     frameRate: source.frameRate ?? 10, audio: source.audioTrack)
+        let pipeline = try Pipeline(source: source, sinks: [sink], configuration: PipelineConfiguration(
+            mode: .offline, maxFPS: 0, faces: false, effect: .none, statsInterval: 60))
+        let done = expectation(description: "the pipeline finishes")
+        let outcome = Locked<Result<TelemetrySnapshot, Error>?>(nil)
+        Thread.detachNewThread {
+            let result = Result { try pipeline.run() }
+            outcome.mutate { $0 = result }
+            done.fulfill()
+        }
+        wait(for: [done], timeout: 120)
+        let summary = try XCTUnwrap(outcome.value).get()
+        XCTAssertEqual(summary.run.framesOutput, 1)
+        let written = try count(path("out.mkv"))
+        XCTAssertEqual(written.video, 1)
+        XCTAssertEqual(written.audio, expected.audio, "every audio packet is passed through")
+    }
 }
