@@ -61,6 +61,7 @@ public final class FFmpegVideoSource: VideoSource {
         }
 
         let parameters = decoder.demuxer.videoStream.pointee.codecpar.pointee
+        try SourceScaler.checkFrameSize(width: Int(parameters.width), height: Int(parameters.height), name: url)
         name = url
         self.location = location
         self.options = options

@@ -32,6 +32,7 @@ final class SourceScaler {
         guard width > 0, height > 0 else {
             throw .notVideo(path: name, reason: "the decoder produced a \(width)x\(height) picture")
         }
+        try Self.checkFrameSize(width: width, height: height, name: name)
         let rowBytes = width * format.bytesPerPixel
         if image.width != width || image.height != height || image.format != format || image.pixels.count != rowBytes * height {
             image = PixelImage(width: width, height: height, format: format)
@@ -53,6 +54,21 @@ final class SourceScaler {
         if status < 0 {
             throw FFmpeg.error("converting a frame of \(name) to \(FFmpeg.name(of: target)) (sws_scale)", status)
         }
+    }
+
+    /// The largest frame a source delivers: 8K UHD's pixel count (7680x4320), in any shape with
+    /// sides up to 16384. A pipeline keeps about ten frames and their float masks in flight, so a
+    /// frame far past this would take gigabytes; a stream can also claim a small size and then
+    /// decode a huge frame (a damaged or hostile file, found by fuzzing).
+    static let maximumPixels = 7680 * 4320
+    static let maximumSide = 16384
+
+    /// Refuses a frame larger than ``maximumPixels`` or ``maximumSide``, naming its size.
+    static func checkFrameSize(width: Int, height: Int, name: String) throws(MediaError) {
+        guard width * height > maximumPixels || width > maximumSide || height > maximumSide else { return }
+        throw .unsupported(path: name, reason: "a frame is \(width)x\(height) (\(width * height / 1_000_000) megapixels); Backdrop "
+            + "handles frames up to \(maximumPixels / 1_000_000) megapixels (7680x4320) with sides up to \(maximumSide). "
+            + "If the file is not damaged, scale it down first, e.g. ffmpeg -i IN -vf scale=3840:-2 OUT")
     }
 
     /// Whether libswscale can write straight into tightly packed rows of this width.
