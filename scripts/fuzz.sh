@@ -38,8 +38,15 @@ SCRATCH=$ROOT/.build-fuzz
 WORK=$ROOT/.fuzz
 BIN=$SCRATCH/release
 say "building the harnesses (-sanitize=fuzzer,address) into $SCRATCH"
-(cd "$ROOT/fuzz" && swift build -q -c release --scratch-path "$SCRATCH" -Xswiftc -sanitize=fuzzer,address -Xswiftc -g) 2>&1 |
-  grep -v "__asan_extra_spill_area" || true
+# --disable-build-manifest-caching: the checkout is a path dependency, and a cached build manifest
+# missed source files added to it since the last build (seen: "cannot find 'FrameRotation'").
+set +e
+(cd "$ROOT/fuzz" && swift build -q -c release --scratch-path "$SCRATCH" --disable-build-manifest-caching \
+  -Xswiftc -sanitize=fuzzer,address -Xswiftc -g) 2>&1 | grep -v "__asan_extra_spill_area"
+built=${PIPESTATUS[0]}
+set -e
+# A failed build must not fuzz the binaries an earlier build left behind.
+[ "$built" = 0 ] || { echo "fuzz.sh: building the harnesses failed (status $built); see the errors above" >&2; exit 1; }
 for target in FuzzVideoSource FuzzImageFile FuzzArguments; do
   [ -x "$BIN/$target" ] || { echo "fuzz.sh: the build made no $BIN/$target" >&2; exit 1; }
 done
