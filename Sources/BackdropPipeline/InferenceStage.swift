@@ -11,6 +11,7 @@ final class InferenceStage {
     private let configuration: PipelineConfiguration
     private let resizer = ImageResizer()
     private var lastTimestampMs: Int64 = -1
+    private var isShutDown = false
 
     init(configuration: PipelineConfiguration, onSwap: @escaping @Sendable (String) -> Void) throws(MediaPipeError) {
         self.configuration = configuration
@@ -68,9 +69,15 @@ final class InferenceStage {
 
     var swaps: Int { segmenter.swaps + (landmarker?.swaps ?? 0) }
 
+    /// Stops the face worker's thread and closes the tasks. Idempotent; also run when the stage is
+    /// released, so a pipeline that was built but never run leaves no thread or task behind.
     func shutDown() {
+        if isShutDown { return }
+        isShutDown = true
         faceWorker?.stop()
         segmenter.shutDown()
         landmarker?.shutDown()
     }
+
+    deinit { shutDown() }
 }

@@ -63,4 +63,18 @@ final class FaceWorkerTests: PipelineTestCase {
         worker.landmarker.shutDown()
         XCTAssertTrue(poll(timeout: 10) { threads(named: "backdrop.faces") == before }, "stop() ends the thread")
     }
+
+    func testAPipelineBuiltButNeverRunLeavesNoThreadBehind() throws {
+        var configuration = PipelineConfiguration(mode: .live, statsInterval: 60)
+        configuration.concurrentInference = true  // the configuration with a face worker thread
+        let before = threads(named: "backdrop.faces")
+        do {
+            let source = try SyntheticSource(width: 64, height: 48, frameRate: 30, frameCount: 1)
+            let pipeline = try Pipeline(source: source, sinks: [], configuration: configuration)
+            XCTAssertTrue(poll(timeout: 10) { threads(named: "backdrop.faces") == before + 1 })
+            withExtendedLifetime(pipeline) {}
+        }
+        XCTAssertTrue(poll(timeout: 10) { threads(named: "backdrop.faces") == before },
+                      "releasing a pipeline that never ran ends its face worker's thread")
+    }
 }
