@@ -107,7 +107,13 @@ final class LoopingSource: VideoSource {
             guard lastIndex + 1 > indexOffset else { return false }
             timestampOffset = lastTimestamp + frameDuration
             indexOffset = lastIndex + 1
-            current = try openList()
+            do {
+                current = try openList()
+            } catch {
+                // A stop also ends a list's reading early: it ends the loop, it is no failure.
+                if case .interrupted = error { return false }
+                throw error
+            }
         }
         return false
     }
