@@ -80,11 +80,18 @@ public enum AtomicFile {
     /// Like `temporaryPath(beside:)` but keeping the extension, for files that tools (muxers,
     /// ffprobe) recognise by it, and saying what it is: `clip.mkv` -> `.clip.3f9a0c.partial.mkv`.
     static func partialPath(beside path: String) -> String {
+        let parts = partialParts(beside: path)
+        return "\(parts.folder)\(parts.prefix)\(uniqueSuffix())\(parts.suffix)"
+    }
+
+    /// The fixed parts of every `partialPath(beside: path)`: its folder (empty or ending in `/`),
+    /// the name's start (`.clip.`) and end (`.partial.mkv`); the unique part goes between.
+    static func partialParts(beside path: String) -> (folder: String, prefix: String, suffix: String) {
         let (folder, name) = split(path)
         let dot = name.lastIndex(of: ".").flatMap { $0 == name.startIndex ? nil : $0 }
         let stem = dot.map { String(name[..<$0]) } ?? name
         let fileExtension = dot.map { String(name[$0...]) } ?? ""
-        return "\(folder).\(stem.prefix(100)).\(uniqueSuffix()).partial\(fileExtension.prefix(16))"
+        return (folder, ".\(stem.prefix(100)).", ".partial\(fileExtension.prefix(16))")
     }
 
     private static func split(_ path: String) -> (folder: String, name: String) {

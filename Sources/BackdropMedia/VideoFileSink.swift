@@ -118,13 +118,9 @@ public final class VideoFileSink: VideoSink {
     /// Temporary files that earlier runs writing `path` left behind (a run killed with SIGKILL,
     /// or by a power cut, cannot clean up): each holds the frames written before the kill.
     public static func staleTemporaryFiles(for path: String) -> [String] {
-        let folder = (path as NSString).deletingLastPathComponent
-        let name = (path as NSString).lastPathComponent
-        let stem = (name as NSString).deletingPathExtension, fileExtension = (name as NSString).pathExtension
-        let prefix = ".\(stem.prefix(100)).", suffix = ".partial" + (fileExtension.isEmpty ? "" : ".\(fileExtension.prefix(16))")
+        let (folder, prefix, suffix) = AtomicFile.partialParts(beside: path)
         let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder)) ?? []
-        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted()
-            .map { folder.isEmpty ? $0 : (folder as NSString).appendingPathComponent($0) }
+        return names.filter { $0.hasPrefix(prefix) && $0.hasSuffix(suffix) }.sorted().map { folder + $0 }
     }
 
     /// Stops writing and deletes the temporary file; whatever was at `path` stays. Idempotent.
