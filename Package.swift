@@ -21,6 +21,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "CMediaPipe", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl")]),
@@ -33,16 +34,19 @@ let package = Package(
         .target(name: "BackdropPipeline", dependencies: [
             "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], exclude: ["README.md"]),
         .target(name: "BackdropCLI", dependencies: [
             "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
         ], exclude: ["README.md"]),
         .executableTarget(name: "backdrop", dependencies: ["BackdropCLI", "BackdropCore"], exclude: ["README.md"]),
         // backdrop-bench shares the allocation counters' bindings with the tests (BackdropTestSupport).
         .executableTarget(name: "backdrop-bench", dependencies: [
-            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropTestSupport",
+            "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropCLI", "BackdropTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], exclude: ["README.md"]),
         // Integration tests on the real MediaPipe runtime, models and media (set-up provides them).

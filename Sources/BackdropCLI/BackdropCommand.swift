@@ -2,7 +2,7 @@ import ArgumentParser
 import BackdropCore
 
 /// `backdrop`: the root command; `Sources/backdrop/main.swift` runs it.
-public struct BackdropCommand: ParsableCommand {
+public struct BackdropCommand: AsyncParsableCommand {
     public init() {}
     public static let configuration = CommandConfiguration(
         commandName: "backdrop",
@@ -21,4 +21,22 @@ public struct BackdropCommand: ParsableCommand {
         """,
         subcommands: [Run.self, Segment.self, Devices.self, Models.self],
         defaultSubcommand: nil)
+}
+
+extension BackdropCommand {
+    /// Parses the process's arguments and runs the chosen subcommand, awaiting the async ones
+    /// (`backdrop run`). What `AsyncParsableCommand.main()` does; called explicitly because from
+    /// top-level code (`main.swift`) the synchronous `main()` is the overload Swift picks.
+    public static func runAsMain() async {
+        do {
+            var command = try parseAsRoot()
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }

@@ -12,7 +12,7 @@ enum Inputs {
     }
 
     static func open(_ input: String?, realTime: Bool, synthetic frames: Int, size: PipelineConfiguration.Size?,
-                     camera: CameraRequest, timeout: Double = 10) throws(MediaError) -> Opened {
+                     camera: CameraRequest, timeout: Double = 10, stop: StopRequest? = nil) throws(MediaError) -> Opened {
         guard let input else {
             // No input: the synthetic scene, so the tool shows itself working on any machine.
             let size = size ?? .init(width: 1280, height: 720)
@@ -24,6 +24,7 @@ enum Inputs {
         options.pacing = realTime ? .realTime : .asFastAsPossible
         options.camera = camera
         options.networkTimeout = timeout
+        options.stopRequest = stop
         let source = try FFmpegVideoSource(url: input, options: options)
         if source.isLive {
             // A live source that stops is reopened with back-off instead of ending the job.

@@ -16,24 +16,11 @@ enum OptionRules {
         }
     }
 
-    /// `WIDTHxHEIGHT`, each side within `sides`.
-    static func size(_ text: String, _ option: String, sides: ClosedRange<Int>) throws -> (width: Int, height: Int) {
-        let parts = text.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
-        guard parts.count == 2, let width = parts[0], let height = parts[1] else {
-            throw ValidationError("\(option) takes WIDTHxHEIGHT, e.g. 640x360; got \(text)")
+    /// Each side of `size` within `sides`.
+    static func require(_ size: PixelSize, _ option: String, sides: ClosedRange<Int>) throws {
+        guard sides.contains(size.width), sides.contains(size.height) else {
+            throw ValidationError("\(option) takes WIDTHxHEIGHT with each side \(sides.lowerBound) to \(sides.upperBound) pixels; got \(size)")
         }
-        guard sides.contains(width), sides.contains(height) else {
-            throw ValidationError("\(option) takes WIDTHxHEIGHT with each side \(sides.lowerBound) to \(sides.upperBound) pixels; got \(text)")
-        }
-        return (width, height)
-    }
-
-    /// `RRGGBB` in hex.
-    static func color(_ text: String, _ option: String) throws -> (red: UInt8, green: UInt8, blue: UInt8) {
-        guard text.count == 6, text.allSatisfy(\.isHexDigit), let value = UInt32(text, radix: 16) else {
-            throw ValidationError("\(option) takes RRGGBB in hex, e.g. 1E90FF; got \(text)")
-        }
-        return (UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF))
     }
 
     /// A video file's extension must name a container Backdrop writes.

@@ -6,8 +6,9 @@ import BackdropMediaPipe
 import BackdropPipeline
 import Foundation
 import Logging
+import ServiceLifecycle
 
-struct Run: ParsableCommand {
+struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "The main job: segment every frame of a video, apply an effect, write the result.",
         discussion: """
@@ -46,21 +47,21 @@ struct Run: ParsableCommand {
     @Option(help: "The effect: \(EffectName.allCases.map(\.rawValue).joined(separator: ", ")).")
     var effect: EffectName = .blur
     @Option(help: "Blur reach in pixels (--effect blur).")
-    var blurStrength = 16
+    var blurStrength = Effect.defaultBlurStrength
     @Option(help: "Background image for --effect replace (PNG or JPEG, scaled to fill).")
     var background: String?
-    @Option(help: "Background colour for --effect color, as RRGGBB.")
-    var color = "1E90FF"
+    @Option(help: ArgumentHelp("Background colour for --effect color.", valueName: "RRGGBB"))
+    var color = RGBColor(red: 0x1E, green: 0x90, blue: 0xFF)
     @Option(help: "Also write the person mask as a video (gray .mkv/.mp4; with --mask-alpha, the frame with the mask as alpha).")
     var maskOutput: String?
     @Flag(help: "Write --mask-output as RGBA (frame + mask as alpha, FFV1 in .mkv).")
     var maskAlpha = false
     @Option(help: "offline (every frame), live (newest frame only) or auto (live for cameras and streams).")
     var mode: ModeName = .auto
-    @Option(help: "Process at most this many frames per second.")
-    var maxFPS: Double = 60
-    @Option(help: "Run inference at WxH (e.g. 640x360); the mask comes back to full size with edge-aware refinement.")
-    var processSize: String?
+    @Option(help: "Process at most this many frames per second (default: \(Int(PipelineSettings.defaultLiveMaxFPS)) live; offline, as fast as the machine allows).")
+    var maxFPS: Double?
+    @Option(help: ArgumentHelp("Run inference at WxH (e.g. 640x360); the mask comes back to full size with edge-aware refinement.", valueName: "WIDTHxHEIGHT"))
+    var processSize: PixelSize?
     @Flag(inversion: .prefixedNo, help: "Find face landmarks.")
     var faces = true
     @Flag(help: "Also compute MediaPipe's category mask (~4x the cost at 720p).")
@@ -68,7 +69,7 @@ struct Run: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Smooth the mask over time (stops edge flicker).")
     var smoothing = true
     @Option(help: "Feather the mask edge by this many pixels.")
-    var feather = 2
+    var feather = PipelineSettings.defaultFeatherRadius
     @Flag(help: "Read a file at its own frame rate, like a camera.")
     var realtime = false
     @Option(help: "Play a file input this many times in a row, timestamps continuing (0: forever; for soak runs).")
@@ -79,8 +80,8 @@ struct Run: ParsableCommand {
     var syntheticFrames = 150
     @Option(help: "Seconds a network --input (udp://, rtsp://, http://, ...) may send nothing, while opening and between packets, before the run fails; a live stream that has sent frames reconnects instead.")
     var inputTimeout: Double = 10
-    @Option(help: "Camera capture size WxH, for /dev/videoN inputs.")
-    var cameraSize: String?
+    @Option(help: ArgumentHelp("Camera capture size WxH, for /dev/videoN inputs.", valueName: "WIDTHxHEIGHT"))
+    var cameraSize: PixelSize?
     @Flag(help: "Lossless (FFV1) video files instead of H.264.")
     var lossless = false
     @Option(help: "Replace a MediaPipe task instance after this much RSS growth, in MB (0: never).")
@@ -93,13 +94,12 @@ struct Run: ParsableCommand {
     var statsInterval: Double = 5
     @Option(help: "plain or json log lines (stderr).")
     var logFormat: LogFormat = .plain
-    @Option(help: "Folder holding the models (default: $BACKDROP_MODELS_DIR, else the checkout's models/).")
-    var models: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     /// Limits of the numeric options (what each means is in its --help).
     enum Limits {
         static let blurStrength = 1...100
-        static let feather = 0...64
+        static let feather = 0...PipelineSettings.featherLimit
         static let maxFPS = 0.1...1000.0
         static let statsInterval = 0.1...86_400.0
         static let inputTimeout = 0.1...86_400.0
@@ -119,7 +119,7 @@ struct Run: ParsableCommand {
         if let clash = files.clash() { throw ValidationError(clash) }
         try OptionRules.require(blurStrength, in: Limits.blurStrength, "--blur-strength", "blur reach in pixels")
         try OptionRules.require(feather, in: Limits.feather, "--feather", "pixels of edge feathering; 0 for none")
-        try OptionRules.require(maxFPS, in: Limits.maxFPS, "--max-fps", "frames processed per second at most")
+        if let maxFPS { try OptionRules.require(maxFPS, in: Limits.maxFPS, "--max-fps", "frames processed per second at most") }
         try OptionRules.require(statsInterval, in: Limits.statsInterval, "--stats-interval", "seconds between telemetry lines")
         try OptionRules.require(inputTimeout, in: Limits.inputTimeout, "--input-timeout", "seconds a network input may send nothing")
         try OptionRules.require(memoryBudget, in: Limits.memoryBudget, "--memory-budget", "MB of growth; 0 for never")
@@ -127,9 +127,8 @@ struct Run: ParsableCommand {
         try OptionRules.require(queueDepth, in: Limits.queueDepth, "--queue-depth", "frames each hand-off holds")
         try OptionRules.require(loop, in: Limits.loop, "--loop", "plays of the input; 0 for forever")
         try OptionRules.require(syntheticFrames, in: Limits.syntheticFrames, "--synthetic-frames", "frames of the synthetic scene")
-        if let processSize { _ = try OptionRules.size(processSize, "--process-size", sides: Limits.processSide) }
-        if let cameraSize { _ = try OptionRules.size(cameraSize, "--camera-size", sides: Limits.cameraSide) }
-        if effect == .color { _ = try OptionRules.color(color, "--color") }
+        if let processSize { try OptionRules.require(processSize, "--process-size", sides: Limits.processSide) }
+        if let cameraSize { try OptionRules.require(cameraSize, "--camera-size", sides: Limits.cameraSide) }
         if effect == .replace && background == nil { throw ValidationError("--effect replace needs --background IMAGE") }
         if noOutput && (!output.isEmpty || maskOutput != nil) {
             throw ValidationError("--no-output writes nothing: drop --output and --mask-output, or --no-output")
@@ -165,24 +164,22 @@ struct Run: ParsableCommand {
         return files
     }
 
-    func run() throws {
+    func run() async throws {
         BackdropLogging.bootstrap(format: logFormat == .json ? .json : .plain)
         let logger = Logger(label: "backdrop")
-        let processSize = try processSize.map { try OptionRules.size($0, "--process-size", sides: Limits.processSide) }
-            .map { PipelineConfiguration.Size(width: $0.width, height: $0.height) }
-        let cameraSize = try cameraSize.map { try OptionRules.size($0, "--camera-size", sides: Limits.cameraSide) }
+        let processSize = processSize.map { PipelineConfiguration.Size(width: $0.width, height: $0.height) }
         let camera = CameraRequest(width: cameraSize?.width, height: cameraSize?.height)
         let effect = try chosenEffect()  // reads --background before any output is opened
         // Signals stop the run from here on, also while a network input is still opening.
-        StopSignal.shared.install()
+        let signals = await SignalHandling.start()
 
         var opened: Inputs.Opened
         do {
             opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil, camera: camera,
-                                     timeout: inputTimeout)
+                                     timeout: inputTimeout, stop: signals.stop)
         } catch {
             guard case .interrupted = error else { throw error }
-            let signal = StopSignal.shared.signalNumber
+            let signal = signals.signalNumber
             logger.notice("stopped by signal \(signal) while opening \(input ?? "the input"); nothing was written")
             throw ExitCode(128 + (signal > 0 ? signal : SIGINT))
         }
@@ -193,6 +190,7 @@ struct Run: ParsableCommand {
             opened.source.close()
             var options = SourceOptions()
             options.pacing = realtime ? .realTime : .asFastAsPossible
+            options.stopRequest = signals.stop
             let looping = try LoopingSource(url: input, options: options, passes: loop)
             opened = Inputs.Opened(source: looping, live: opened.live, estimatedFrames: looping.estimatedFrameCount)
         }
@@ -227,13 +225,14 @@ struct Run: ParsableCommand {
                                   layout: maskAlpha ? .frameWithAlpha : .gray,
                                   codec: path.lowercased().hasSuffix(".mkv") ? .lossless : .h264(crf: 18, preset: "veryfast"))
             }
-            var configuration = PipelineConfiguration(
-                mode: live ? .live : .offline, maxFPS: maxFPS, processSize: processSize, models: ModelDirectory(explicit: models),
-                faces: faces || self.effect == .landmarks || self.effect == .mesh, categoryMask: categoryMask,
-                effect: effect, smoothing: smoothing, featherRadius: feather,
-                statsInterval: statsInterval, handoffCapacity: queueDepth)
-            configuration.memoryGuard = MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
-                                                          maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil)
+            let settings = PipelineSettings(effect: effect, smoothing: smoothing, featherRadius: feather,
+                                            faces: faces || effect.usesFaces, maxFPS: maxFPS)
+            let configuration = PipelineConfiguration(
+                mode: live ? .live : .offline, settings: settings, processSize: processSize, models: modelOptions.directory,
+                categoryMask: categoryMask,
+                memoryGuard: MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
+                                               maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil),
+                statsInterval: .milliseconds(Int64((statsInterval * 1000).rounded())), handoffCapacity: queueDepth)
             pipeline = try Pipeline(source: source, sinks: sinks, maskSink: maskSink, configuration: configuration, logger: logger)
         } catch {
             for sink in sinks { _ = sink.finishAfterFailure() }
@@ -243,20 +242,19 @@ struct Run: ParsableCommand {
         }
         // A second Ctrl-C quits at once: take the unfinished files with it.
         let temporaryFiles = sinks.compactMap { ($0 as? VideoFileSink)?.temporaryPath } + [maskSink?.temporaryPath].compactMap { $0 }
-        StopSignal.shared.beforeForcedExit { for path in temporaryFiles { unlink(path) } }
+        signals.beforeForcedExit { for path in temporaryFiles { unlink(path) } }
 
         let progress = Progress(total: opened.estimatedFrames, enabled: !live)
-        let watcher = Thread {
-            while !pipeline.isFinished {
-                if StopSignal.shared.isRequested { pipeline.stop() }
-                progress.show(frames: pipeline.framesOutput)
-                Thread.sleep(forTimeInterval: 0.25)
-            }
-        }
-        watcher.start()
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+            .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup,
+                  failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: ProgressDisplay(progress: progress, pipeline: pipeline)),
+        ], logger: logger))
+        // The first signal finalizes: the group shuts down gracefully, so the pipeline finishes its outputs.
+        signals.onStop { Task { await group.triggerGracefulShutdown() } }
         logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") -> \(noOutput ? "nothing (--no-output)" : outputs.joined(separator: ", "))")
         do {
-            try pipeline.run()  // the reporter has logged the summary ("telemetry summary: ...")
+            try await group.run()  // the reporter has logged the summary ("telemetry summary: ...")
         } catch {
             progress.finish(frames: pipeline.framesOutput)
             // The pipeline logged the error once; say what was kept and end with a failure status.
@@ -265,11 +263,11 @@ struct Run: ParsableCommand {
         progress.finish(frames: pipeline.framesOutput)
         for path in outputs { print("wrote \(path)") }
         if let maskOutput { print("wrote \(maskOutput)") }
-        if StopSignal.shared.isRequested {
-            let signal = StopSignal.shared.signalNumber
+        let signal = signals.signalNumber
+        if signal > 0 {
             logger.notice("stopped by signal \(signal); outputs finalized")
             // 128 + the signal, as a shell reports a command a signal ended: scripts can tell it from a complete run.
-            if signal > 0 { throw ExitCode(128 + signal) }
+            throw ExitCode(128 + signal)
         }
     }
 
@@ -278,9 +276,7 @@ struct Run: ParsableCommand {
         case .none: return .none
         case .blur: return .blur(strength: blurStrength)
         case .replace: return .replace(try ImageFile.read(background!))
-        case .color:
-            let (red, green, blue) = try OptionRules.color(color, "--color")
-            return .color(red: red, green: green, blue: blue)
+        case .color: return .color(red: color.red, green: color.green, blue: color.blue)
         case .greenScreen: return .greenScreen
         case .mask: return .maskOverlay
         case .landmarks: return .landmarks(.points)

@@ -23,8 +23,7 @@ struct Segment: ParsableCommand {
     @Option(name: .shortAndLong, help: "Folder for the outputs (created if missing).")
     var outputDir: String = "out"
 
-    @Option(help: "Folder holding selfie_segmenter.tflite and face_landmarker.task (default: $BACKDROP_MODELS_DIR, else the checkout's models/).")
-    var models: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     @Flag(inversion: .prefixedNo, help: "Find face landmarks too.")
     var faces = true
@@ -40,7 +39,7 @@ struct Segment: ParsableCommand {
     }
 
     func run() throws {
-        let modelDirectory = ModelDirectory(explicit: models)
+        let modelDirectory = modelOptions.directory
         let input = try ImageFile.read(image, as: .rgb)
         let name = URL(fileURLWithPath: image).deletingPathExtension().lastPathComponent
         let outputs = URL(fileURLWithPath: outputDir)

@@ -1,7 +1,8 @@
 import BackdropCore
 import BackdropMediaPipe
 
-/// Applies the chosen ``Effect`` to each frame of a video, owning everything the effect needs.
+/// Applies the chosen ``Effect`` to each frame of a video, owning everything the effect needs
+/// (its ``FrameEffect`` object and the mask's smoothing and refinement).
 ///
 /// Per frame it takes the segmenter's mask at whatever size it was computed, smooths it over time
 /// (``TemporalSmoother``, on the small mask where it is cheap), brings it to the frame's size
@@ -10,7 +11,10 @@ import BackdropMediaPipe
 /// frame or when the frame or mask size changes, so steady-state frames allocate nothing.
 public final class EffectRenderer {
     /// The effect; setting it builds the new effect's state (allocating, once) and keeps the rest.
-    public var effect: Effect { didSet { if effect != oldValue { configure() } } }
+    public var effect: Effect { didSet { if effect != oldValue { configure(after: oldValue) } } }
+    /// The object that draws ``effect`` (built when the effect is set; kept when only a blur's
+    /// strength, a colour or a background image changes).
+    public private(set) var frameEffect: any FrameEffect
     /// Smooth the mask over time (on for live video; a still image gains nothing).
     public var smoothsMask: Bool
     /// Bring a smaller mask to the frame's size with the guided filter (true) or bilinear (false).
@@ -18,26 +22,26 @@ public final class EffectRenderer {
     public let refiner: MaskRefiner
     public let smoother: TemporalSmoother
 
-    private var blur: BackgroundBlur?
-    private var replacement: BackgroundReplacement?
     private var smoothed = ConfidenceMask()
+    /// Passed to the effect when the caller has no landmarks (kept, so no call allocates one).
+    private let noFaces = FaceLandmarkerResult()
     private var full = ConfidenceMask()
 
     public init(effect: Effect = .none, smoothsMask: Bool = true, refinesMask: Bool = true,
                 refiner: MaskRefiner = MaskRefiner(), smoother: TemporalSmoother = TemporalSmoother()) {
         self.effect = effect
+        self.frameEffect = effect.makeFrameEffect()
         self.smoothsMask = smoothsMask
         self.refinesMask = refinesMask
         self.refiner = refiner
         self.smoother = smoother
-        configure()
     }
 
     /// Updates the background image of a `.replace` effect without replacing the effect value: for
     /// a looping video background, pass each of its frames. The image is rescaled into the
     /// replacement's preallocated buffer (see ``BackgroundReplacement/setBackground(_:)``).
     public func setBackground(_ image: PixelImage) {
-        if let replacement, case .replace = effect {
+        if let replacement = frameEffect as? BackgroundReplacement, case .replace = effect {
             replacement.setBackground(image)
         } else {
             effect = .replace(image)
@@ -49,30 +53,30 @@ public final class EffectRenderer {
 
     /// Applies the effect to `frame` in place. `mask` is the person's confidence at any size (it is
     /// smoothed and brought to the frame's size as ``prepareMask(_:for:into:)`` does); `faces` is
-    /// needed only by `.landmarks`.
+    /// needed only by effects that draw landmarks.
     public func apply(to frame: inout PixelImage, mask: ConfidenceMask, faces: FaceLandmarkerResult?) {
-        guard effect.usesMask else {
+        guard frameEffect.usesMask else {
             apply(to: &frame, fullSizeMask: mask, faces: faces)
             return
         }
         if !smoothsMask && mask.width == frame.width && mask.height == frame.height {
-            render(on: &frame, mask: mask)  // nothing to prepare: use the caller's mask as it is
+            apply(to: &frame, fullSizeMask: mask, faces: faces)  // nothing to prepare: the caller's mask as it is
             return
         }
         prepareMask(mask, for: frame, into: &full)
-        render(on: &frame, mask: full)
+        apply(to: &frame, fullSizeMask: full, faces: faces)
     }
 
     /// Applies the effect with a mask already at the frame's size (from ``prepareMask(_:for:into:)``,
     /// perhaps feathered since); effects that draw no mask ignore it.
     public func apply(to frame: inout PixelImage, fullSizeMask mask: ConfidenceMask, faces: FaceLandmarkerResult?) {
-        switch effect {
-        case .none:
-            return
-        case .landmarks(let style):
-            if let faces { LandmarkOverlay.draw(faces, on: &frame, style: style) }
-        default:
-            render(on: &frame, mask: mask)
+        if frameEffect.usesMask {
+            precondition(mask.width == frame.width && mask.height == frame.height, "mask and frame sizes differ")
+        }
+        if let faces {
+            frameEffect.apply(to: &frame, mask: mask, faces: faces)
+        } else {
+            frameEffect.apply(to: &frame, mask: mask, faces: noFaces)
         }
     }
 
@@ -120,40 +124,28 @@ public final class EffectRenderer {
             smoother.storageAddress,
         ]
         addresses += refiner.storageAddresses.map(Optional.some)
-        if let blur { addresses += blur.storageAddresses.map(Optional.some) }
-        if let replacement { addresses.append(replacement.storageAddress) }
+        if let blur = frameEffect as? BackgroundBlur { addresses += blur.storageAddresses.map(Optional.some) }
+        if let replacement = frameEffect as? BackgroundReplacement { addresses.append(replacement.storageAddress) }
         return addresses
     }
 
-    private func render(on frame: inout PixelImage, mask: ConfidenceMask) {
-        precondition(mask.width == frame.width && mask.height == frame.height, "mask and frame sizes differ")
-        switch effect {
-        case .blur: blur?.apply(to: &frame, mask: mask)
-        case .replace, .color, .greenScreen: replacement?.apply(to: &frame, mask: mask)
-        case .maskOverlay: MaskOverlay.apply(mask, to: &frame)
-        case .none, .landmarks: break
-        }
-    }
-
-    /// Builds or updates the effect object the current effect needs and drops the others.
-    private func configure() {
+    /// Updates the current effect object in place when only a parameter changed (a blur's
+    /// strength, a colour, a background image), so its buffers are kept; otherwise builds the new one.
+    private func configure(after previous: Effect) {
+        // An app's own object is never reconfigured as if it were the renderer's.
+        if case .custom = previous { frameEffect = effect.makeFrameEffect(); return }
         switch effect {
         case .blur(let strength):
-            if let blur { blur.strength = strength } else { blur = BackgroundBlur(strength: strength) }
-            replacement = nil
+            if let blur = frameEffect as? BackgroundBlur { blur.strength = strength; return }
         case .replace(let image):
-            if let replacement { replacement.setBackground(image) } else { replacement = BackgroundReplacement(image: image) }
-            blur = nil
+            if let replacement = frameEffect as? BackgroundReplacement { replacement.setBackground(image); return }
         case .color(let red, let green, let blue):
-            if let replacement { replacement.setColor(red: red, green: green, blue: blue) }
-            else { replacement = BackgroundReplacement(red: red, green: green, blue: blue) }
-            blur = nil
+            if let replacement = frameEffect as? BackgroundReplacement { replacement.setColor(red: red, green: green, blue: blue); return }
         case .greenScreen:
-            if let replacement { replacement.setColor(red: 0, green: 255, blue: 0) } else { replacement = .greenScreen() }
-            blur = nil
-        case .none, .maskOverlay, .landmarks:
-            blur = nil
-            replacement = nil
+            if let replacement = frameEffect as? BackgroundReplacement { replacement.setColor(red: 0, green: 255, blue: 0); return }
+        case .none, .maskOverlay, .landmarks, .custom:
+            break
         }
+        frameEffect = effect.makeFrameEffect()
     }
 }

@@ -189,7 +189,7 @@ public final class FFmpegVideoSource: VideoSource {
         let lostAt = SourceClock.nanoseconds()
         var reason = cause
         for attempt in 0..<policy.maxAttempts {
-            guard SourceInterrupt.sleep(seconds: policy.delay(beforeAttempt: attempt), stopsOnSignal: options.stopsOnSignal)
+            guard SourceInterrupt.sleep(seconds: policy.delay(beforeAttempt: attempt), stopRequest: options.stopRequest)
             else { return }
             do throws(MediaError) {
                 decoder = try Self.open(location, name: name, options: options)

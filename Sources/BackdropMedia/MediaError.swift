@@ -24,7 +24,7 @@ public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A network input sent nothing for `seconds` (while opening it, before its first frame, or
     /// while reading it), so it gave up instead of hanging. `stage` says when.
     case inputTimedOut(url: String, seconds: Double, stage: String)
-    /// A stop was requested (Ctrl-C, SIGTERM, `StopSignal.request()`) while the input was opening
+    /// A stop was requested (`SourceOptions.stopRequest`: Ctrl-C, SIGTERM in the CLI) while the input was opening
     /// or waiting to reconnect; nothing is wrong with it.
     case interrupted(path: String, stage: String)
     /// A file that set-up provides (a test photo, a model) is missing.

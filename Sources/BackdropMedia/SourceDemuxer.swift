@@ -22,9 +22,9 @@ final class SourceDemuxer {
     init(_ location: SourceLocation, name: String, options: SourceOptions) throws(MediaError) {
         self.location = location
         if case .network = location {
-            interrupt = SourceInterrupt(timeout: options.networkTimeout, stopsOnSignal: options.stopsOnSignal)
+            interrupt = SourceInterrupt(timeout: options.networkTimeout, stopRequest: options.stopRequest)
         } else {
-            interrupt = SourceInterrupt(timeout: nil, stopsOnSignal: options.stopsOnSignal)
+            interrupt = SourceInterrupt(timeout: nil, stopRequest: options.stopRequest)
         }
         _ = FFmpeg.quietLogging
         var dictionary = Self.dictionary(for: location, options: options)

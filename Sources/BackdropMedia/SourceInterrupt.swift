@@ -4,7 +4,7 @@ import Synchronization
 
 /// libavformat's interrupt callback (`AVIOInterruptCB`) for one input: blocking I/O (opening,
 /// probing, `av_read_frame`) gives up with `AVERROR_EXIT` when the current deadline has passed
-/// (a network input that sends nothing) or when a stop was requested (`StopSignal`, e.g. Ctrl-C),
+/// (a network input that sends nothing) or when a stop was requested (the source's `StopRequest`, e.g. on Ctrl-C),
 /// and `reason` then says which. Bytes arriving (the input's read position moving) push the
 /// deadline back, so the timeout bounds the silence, not the whole open or probe. Allocates
 /// nothing after `init`.
@@ -22,7 +22,7 @@ final class SourceInterrupt: @unchecked Sendable {
 
     /// Nanoseconds allowed from `arm()` until I/O gives up; 0: no deadline.
     let timeoutNanoseconds: Int64
-    private let stopsOnSignal: Bool
+    private let stopRequest: StopRequest?
     /// Monotonic nanoseconds after which I/O gives up (Int64.max: none).
     private let deadline = Atomic<Int64>(.max)
     private let fired = Atomic<Int>(Reason.none.rawValue)
@@ -32,14 +32,14 @@ final class SourceInterrupt: @unchecked Sendable {
 
     /// - Parameters:
     ///   - timeout: seconds allowed per `arm()`; nil or non-positive: no deadline.
-    ///   - stopsOnSignal: whether a requested stop (`StopSignal.shared`) interrupts too.
-    init(timeout: Double?, stopsOnSignal: Bool) {
+    ///   - stopRequest: when given, its request interrupts too.
+    init(timeout: Double?, stopRequest: StopRequest?) {
         if let timeout, timeout > 0, timeout.isFinite {
             timeoutNanoseconds = Int64(min(timeout, 1e6) * 1_000_000_000)
         } else {
             timeoutNanoseconds = 0
         }
-        self.stopsOnSignal = stopsOnSignal
+        self.stopRequest = stopRequest
     }
 
     /// Watches `context`'s read position for progress (set before avformat_open_input; cleared
@@ -62,7 +62,7 @@ final class SourceInterrupt: @unchecked Sendable {
     var timeoutSeconds: Double { Double(timeoutNanoseconds) / 1e9 }
 
     /// Whether a stop was requested (regardless of whether I/O noticed it yet).
-    var stopRequested: Bool { stopsOnSignal && StopSignal.shared.isRequested }
+    var stopRequested: Bool { stopRequest?.isRequested ?? false }
 
     /// Called by libavformat, on the thread doing the I/O, while it waits: nonzero ends the wait.
     fileprivate func check() -> Int32 {
@@ -94,10 +94,10 @@ final class SourceInterrupt: @unchecked Sendable {
     }
 
     /// Sleeps `seconds` (a reconnect's back-off) in short slices; false when a stop was requested.
-    static func sleep(seconds: Double, stopsOnSignal: Bool) -> Bool {
+    static func sleep(seconds: Double, stopRequest: StopRequest?) -> Bool {
         let end = SourceClock.nanoseconds() + Int64(max(0, seconds) * 1_000_000_000)
         while true {
-            if stopsOnSignal && StopSignal.shared.isRequested { return false }
+            if stopRequest?.isRequested ?? false { return false }
             let left = end - SourceClock.nanoseconds()
             if left <= 0 { return true }
             SourceClock.sleep(nanoseconds: min(left, 50_000_000))

@@ -68,9 +68,9 @@ public struct SourceOptions: Sendable, Equatable {
     /// hanging. A live source with a reconnect policy that has delivered frames counts it as a
     /// drop-out and reconnects; one that never delivered a frame fails.
     public var networkTimeout: Double
-    /// Whether a requested stop (`StopSignal.shared`: Ctrl-C, SIGTERM) interrupts a blocked open,
-    /// read or reconnect wait: `init` then throws `.interrupted`, and `read` returns false.
-    public var stopsOnSignal: Bool
+    /// When given, a request on it (the CLI's on Ctrl-C or SIGTERM, an app's own) interrupts a
+    /// blocked open, read or reconnect wait: `init` then throws `.interrupted`, and `read` returns false.
+    public var stopRequest: StopRequest?
     /// Turn frames upright by the stream's display matrix (a phone's portrait video), so the frames,
     /// `width` and `height` are what a player shows and `frame.rotationDegrees` is 0. Off: frames
     /// come as stored, with the clockwise turn they need in `frame.rotationDegrees`.
@@ -85,8 +85,8 @@ public struct SourceOptions: Sendable, Equatable {
     public init(outputFormat: PixelFormat = .rgb, pacing: Pacing = .asFastAsPossible,
                 camera: CameraRequest = .init(), keepAudio: Bool = true, reconnect: ReconnectPolicy? = nil,
                 networkTimeout: Double = 10, formatOptions: [String: String] = [:], exactColorConversion: Bool = false,
-                stopsOnSignal: Bool = true, autorotate: Bool = true) {
-        self.stopsOnSignal = stopsOnSignal
+                stopRequest: StopRequest? = nil, autorotate: Bool = true) {
+        self.stopRequest = stopRequest
         self.autorotate = autorotate
         self.exactColorConversion = exactColorConversion
         self.outputFormat = outputFormat

@@ -19,8 +19,11 @@ struct FrameSlot: Sendable {
     var mask: ConfidenceMask
     /// When the source had the frame (monotonic nanoseconds), for capture-to-output latency.
     var capturedAt: UInt64
+    /// The settings this frame is processed with, stamped by the source stage (a reference: no copy).
+    var settings: AppliedSettings
 
-    init() {
+    init(settings: AppliedSettings = .unset) {
+        self.settings = settings
         video = VideoFrame(image: PixelImage(width: 0, height: 0, format: .rgb))
         small = PixelImage(width: 0, height: 0, format: .rgb)
         segmentation = SegmentationResult()
@@ -46,5 +49,14 @@ extension FrameSlot {
         guard !mask.values.isEmpty, !segmentation.confidenceMasks.isEmpty, segmentation.confidenceMasks[0].values.isEmpty
         else { return }
         swap(&mask, &segmentation.confidenceMasks[0])
+    }
+}
+
+extension FrameSlot {
+    /// The source stage: this frame is processed with `settings`. (A method rather than an
+    /// assignment at the call site: Swift 6.3 rejects `consume slot` after a direct assignment of
+    /// a class-typed field in that loop, a compiler bug.)
+    mutating func stamp(with settings: AppliedSettings) {
+        self.settings = settings
     }
 }

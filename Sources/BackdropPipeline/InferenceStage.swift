@@ -20,7 +20,7 @@ final class InferenceStage {
         segmenter = try TaskGuard(name: "segmenter", policy: configuration.memoryGuard, onSwap: onSwap,
                                   close: { try? $0.close() },
                                   make: { () throws(MediaPipeError) in try ImageSegmenter(options: segmenterOptions) })
-        if configuration.faces {
+        if configuration.landmarkerLoaded {
             let faceOptions = FaceLandmarkerOptions(modelPath: configuration.models.faceLandmarkerPath, runningMode: .video,
                                                     numFaces: configuration.maxFaces)
             let guarded = try TaskGuard(name: "face-landmarker", policy: configuration.memoryGuard, onSwap: onSwap,
@@ -48,6 +48,12 @@ final class InferenceStage {
     }
 
     private func infer(on image: PixelImage, timestamp: Int64, into slot: inout FrameSlot) throws {
+        guard slot.settings.settings.faces else {  // turned off for this frame: the landmarker idles
+            try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
+            slot.faces.faces.removeAll(keepingCapacity: true)
+            segmenter.frameDone()
+            return
+        }
         if let faceWorker {
             faceWorker.begin(image, timestampMs: timestamp)
             let segmented = Result { () throws(MediaPipeError) in

@@ -1,7 +1,9 @@
 import BackdropEffects
 import BackdropMediaPipe
 
-/// Everything a ``Pipeline`` run is configured with; the CLI's `backdrop run` options map onto it.
+/// How a ``Pipeline`` is built: what is fixed for its whole run (mode, models, processing size,
+/// hand-offs, telemetry), and the ``PipelineSettings`` it starts with (which ``Pipeline/update(_:fromFrame:)``
+/// may change later). The CLI's `backdrop run` options map onto it.
 public struct PipelineConfiguration: Sendable {
     /// How the pipeline treats a stage that falls behind.
     public enum Mode: Sendable, Equatable {
@@ -20,53 +22,50 @@ public struct PipelineConfiguration: Sendable {
     }
 
     public var mode: Mode
-    /// At most this many frames per second are processed: live mode drops the excess (counted as
-    /// rate-cap drops), offline mode is paced to it.
-    public var maxFPS: Double
+    /// What the pipeline starts doing to frames (changeable while it runs).
+    public var settings: PipelineSettings
     /// Inference runs on frames scaled to this size (the mask is brought back to full size with
     /// edge-aware refinement); nil: the frame's own size.
     public var processSize: Size?
     public var models: ModelDirectory
-    /// Find face landmarks too.
-    public var faces: Bool
+    /// Load the face landmarker, so that `settings.faces` can be on (now or after an update).
+    /// nil: load it when the starting settings have faces on.
+    public var loadsFaceLandmarker: Bool?
     public var maxFaces: Int
     /// Ask MediaPipe for the category mask too (~4x the cost of the confidence mask at 720p).
     public var categoryMask: Bool
     /// Run the segmenter and the face landmarker at the same time, on two threads.
     public var concurrentInference: Bool
-    public var effect: Effect
-    /// Temporal smoothing of the mask (stops edge flicker).
-    public var smoothing: Bool
-    /// Feathering radius of the mask's edge, in full-size pixels (0: none).
-    public var featherRadius: Int
     public var memoryGuard: MemoryGuardPolicy
-    /// Seconds between telemetry lines.
-    public var statsInterval: Double
+    /// Time between telemetry reports (log line, metrics, `onSnapshot`).
+    public var statsInterval: Duration
     /// Frames each hand-off holds in offline mode (live mode holds one). The pipeline preallocates
     /// `3 * handoffCapacity + 4` frame slots (one per hand-off place and stage).
     public var handoffCapacity: Int
-    public static let defaultHandoffCapacity = 2
 
-    public init(mode: Mode = .offline, maxFPS: Double = 60, processSize: Size? = nil, models: ModelDirectory = ModelDirectory(),
-                faces: Bool = true, maxFaces: Int = 1, categoryMask: Bool = false, concurrentInference: Bool = true,
-                effect: Effect = .blur(strength: 12), smoothing: Bool = true, featherRadius: Int = 2,
-                memoryGuard: MemoryGuardPolicy = .init(), statsInterval: Double = 5,
+    public static let defaultHandoffCapacity = 2
+    public static let defaultStatsInterval = Duration.seconds(5)
+
+    public init(mode: Mode = .offline, settings: PipelineSettings = PipelineSettings(), processSize: Size? = nil,
+                models: ModelDirectory = ModelDirectory(), loadsFaceLandmarker: Bool? = nil, maxFaces: Int = 1,
+                categoryMask: Bool = false, concurrentInference: Bool = true, memoryGuard: MemoryGuardPolicy = .init(),
+                statsInterval: Duration = PipelineConfiguration.defaultStatsInterval,
                 handoffCapacity: Int = PipelineConfiguration.defaultHandoffCapacity) {
         self.mode = mode
-        self.maxFPS = maxFPS
+        self.settings = settings
         self.processSize = processSize
         self.models = models
-        self.faces = faces
+        self.loadsFaceLandmarker = loadsFaceLandmarker
         self.maxFaces = maxFaces
         self.categoryMask = categoryMask
         self.concurrentInference = concurrentInference
-        self.effect = effect
-        self.smoothing = smoothing
-        self.featherRadius = featherRadius
         self.memoryGuard = memoryGuard
         self.statsInterval = statsInterval
         self.handoffCapacity = handoffCapacity
     }
+
+    /// Whether the face landmarker is loaded (stated, or implied by the starting settings).
+    var landmarkerLoaded: Bool { loadsFaceLandmarker ?? settings.faces }
 }
 
 /// When the pipeline replaces a MediaPipe task instance with a fresh one (built in the background,

@@ -93,8 +93,8 @@ struct Allocations: ParsableCommand {
         let sinks: [VideoSink] = try output.map { path throws(MediaError) in
             [try VideoFileSink(path: path, width: source.width, height: source.height, frameRate: source.frameRate ?? 30)]
         } ?? []
-        let configuration = PipelineConfiguration(mode: .offline, maxFPS: 0, faces: faces, effect: chosen,
-                                                  statsInterval: statsInterval)
+        let configuration = PipelineConfiguration(mode: .offline, settings: PipelineSettings(effect: chosen, faces: faces),
+                                                  statsInterval: .milliseconds(Int64(statsInterval * 1000)))
         let lines = Atomic<Int>(0)  // telemetry lines logged while counting
         let snapshots = Atomic<Int>(0)  // all of them
         let pipeline = try Pipeline(source: source, sinks: sinks, configuration: configuration, onSnapshot: { _ in
@@ -125,7 +125,7 @@ struct Allocations: ParsableCommand {
             pipeline.stop()
         }
         watcher.start()
-        try pipeline.run()
+        try pipeline.runBlocking()
         while !window.done.load(ordering: .sequentiallyConsistent) { usleep(1000) }
 
         let counted = window.endFrames - window.startFrames

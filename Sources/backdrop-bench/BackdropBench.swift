@@ -1,7 +1,7 @@
 import ArgumentParser
 
 @main
-struct BackdropBench: ParsableCommand {
+struct BackdropBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backdrop-bench",
         abstract: "Measurements of Backdrop (build with -c release), and test hooks.",

@@ -1,11 +1,12 @@
 import ArgumentParser
+import BackdropCLI
 import BackdropCore
 import BackdropMedia
 import Foundation
 
 /// A test hook: a separate process writing video through `VideoFileSink`, so a test can SIGKILL it
 /// mid-file and check that what it leaves behind plays.
-struct WriteSynthetic: ParsableCommand {
+struct WriteSynthetic: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "write-synthetic",
         abstract: "Writes a moving gradient to a video file with VideoFileSink, in real time.",
@@ -29,22 +30,23 @@ struct WriteSynthetic: ParsableCommand {
     @Flag(help: "Lossless FFV1 instead of H.264.")
     var lossless = false
 
-    func run() throws {
+    func run() async throws {
         let sink = try VideoFileSink(path: output, width: width, height: height, frameRate: fps,
                                      codec: lossless ? .lossless : .standard)
         print("temporary: \(sink.temporaryPath)")
         fflush(nil)  // the test reads this line while the process runs
         var frame = VideoFrame(image: PixelImage(width: width, height: height, format: .rgb))
-        StopSignal.shared.install()
+        let signals = await SignalHandling.start()
         let start = Date()
         var index = 0
-        while frames == 0 || index < frames, !StopSignal.shared.isRequested {
+        while frames == 0 || index < frames, !signals.stop.isRequested {
             fill(&frame.image, shift: index * 3)
             frame.index = index
             frame.timestampMicroseconds = Int64((Double(index) * 1_000_000 / fps).rounded())
             try sink.write(frame)
             index += 1
-            Thread.sleep(until: start.addingTimeInterval(Double(index) / fps))
+            let wait = start.addingTimeInterval(Double(index) / fps).timeIntervalSinceNow
+            if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
         }
         try sink.finish()
         print("finished: \(sink.path) (\(sink.framesWritten) frames)")

@@ -65,7 +65,7 @@ final class FaceWorkerTests: PipelineTestCase {
     }
 
     func testAPipelineBuiltButNeverRunLeavesNoThreadBehind() throws {
-        var configuration = PipelineConfiguration(mode: .live, statsInterval: 60)
+        var configuration = PipelineConfiguration(mode: .live, statsInterval: .seconds(60))
         configuration.concurrentInference = true  // the configuration with a face worker thread
         let before = threads(named: "backdrop.faces")
         do {
@@ -74,7 +74,8 @@ final class FaceWorkerTests: PipelineTestCase {
             XCTAssertTrue(poll(timeout: 10) { threads(named: "backdrop.faces") == before + 1 })
             withExtendedLifetime(pipeline) {}
         }
-        XCTAssertTrue(poll(timeout: 10) { threads(named: "backdrop.faces") == before },
+        // At most `before`: a thread of an earlier test that ends meanwhile must not fail this one.
+        XCTAssertTrue(poll(timeout: 30) { threads(named: "backdrop.faces") <= before },
                       "releasing a pipeline that never ran ends its face worker's thread")
     }
 }

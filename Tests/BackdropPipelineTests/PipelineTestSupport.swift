@@ -27,6 +27,13 @@ class PipelineTestCase: XCTestCase {
         return (run.status, run.stdout, run.errors)
     }
 
+    /// The MD5 of each decoded frame of `file`, in order (ffmpeg's framemd5): compare lossless outputs frame by frame.
+    func frameHashes(_ file: String) throws -> [String] {
+        let listing = try tool("ffmpeg", ["-v", "error", "-i", file, "-f", "framemd5", "-"]).out
+        return listing.split(separator: "\n").filter { !$0.hasPrefix("#") }
+            .map { String($0.split(separator: ",").last ?? "").trimmingCharacters(in: .whitespaces) }
+    }
+
     /// Decodable frames and audio packets in a file, counted by ffprobe.
     func count(_ file: String) throws -> (video: Int, audio: Int) {
         func packets(_ stream: String) throws -> Int {

@@ -1,0 +1,55 @@
+import ArgumentParser
+import BackdropMediaPipe
+
+/// `WIDTHxHEIGHT`, e.g. 640x360. Parsing checks the form; each command's `validate()` checks the
+/// sides against its own limits (a processing size and a camera size allow different ones).
+struct PixelSize: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    var width: Int
+    var height: Int
+
+    init(width: Int, height: Int) {
+        self.width = width
+        self.height = height
+    }
+
+    init?(argument: String) {
+        let parts = argument.lowercased().split(separator: "x", omittingEmptySubsequences: false).map { Int($0) }
+        guard parts.count == 2, let width = parts[0], let height = parts[1] else { return nil }
+        self.init(width: width, height: height)
+    }
+
+    var description: String { "\(width)x\(height)" }
+}
+
+/// A colour as `RRGGBB` in hex, e.g. 1E90FF.
+struct RGBColor: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    var red: UInt8
+    var green: UInt8
+    var blue: UInt8
+
+    init(red: UInt8, green: UInt8, blue: UInt8) {
+        self.red = red
+        self.green = green
+        self.blue = blue
+    }
+
+    init?(argument: String) {
+        guard argument.count == 6, argument.allSatisfy(\.isHexDigit), let value = UInt32(argument, radix: 16) else { return nil }
+        self.init(red: UInt8(value >> 16 & 0xFF), green: UInt8(value >> 8 & 0xFF), blue: UInt8(value & 0xFF))
+    }
+
+    var description: String { [red, green, blue].map { byte in String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }.joined() }
+}
+
+private extension String {
+    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// `--models`, declared once for every command that loads models.
+struct ModelOptions: ParsableArguments {
+    @Option(help: "Folder holding selfie_segmenter.tflite and face_landmarker.task (default: $BACKDROP_MODELS_DIR, else where `backdrop models` looks).")
+    var models: String?
+
+    /// The folder the options name, or the default lookup.
+    var directory: ModelDirectory { ModelDirectory(explicit: models) }
+}

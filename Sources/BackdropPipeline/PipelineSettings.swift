@@ -1,0 +1,71 @@
+import BackdropEffects
+
+/// What a pipeline does to frames, as one value an app may change while it runs
+/// (``Pipeline/update(_:fromFrame:)``): the effect and its parameters, the mask's smoothing and
+/// feathering, face landmarks on or off, the rate cap. Each frame is processed with exactly one
+/// settings value: a change takes effect from one frame to the next, never halfway through one.
+///
+/// What is fixed for a run (the models, the processing size, the mode) is in
+/// ``PipelineConfiguration`` instead.
+public struct PipelineSettings: Sendable, Equatable {
+    /// What is drawn on each frame.
+    public var effect: Effect
+    /// Temporal smoothing of the mask (stops edge flicker).
+    public var smoothing: Bool
+    /// Feathering radius of the mask's edge, in full-size pixels (0: none; at most ``featherLimit``).
+    public var featherRadius: Int
+    /// Find face landmarks. Needs a pipeline whose configuration loads the face landmarker.
+    public var faces: Bool
+    /// At most this many frames per second are processed: live mode drops the excess (counted as
+    /// rate-cap drops), offline mode is paced to it. nil: the mode's default, ``defaultLiveMaxFPS``
+    /// live and no pacing offline (a file is processed as fast as the machine allows).
+    public var maxFPS: Double?
+
+    /// The rate cap of a live run that states none.
+    public static let defaultLiveMaxFPS = 60.0
+    /// The widest feather an update accepts, in pixels.
+    public static let featherLimit = 64
+    /// The default feathering, in pixels.
+    public static let defaultFeatherRadius = 2
+
+    public init(effect: Effect = .default, smoothing: Bool = true, featherRadius: Int = PipelineSettings.defaultFeatherRadius,
+                faces: Bool = true, maxFPS: Double? = nil) {
+        self.effect = effect
+        self.smoothing = smoothing
+        self.featherRadius = featherRadius
+        self.faces = faces
+        self.maxFPS = maxFPS
+    }
+
+    /// The rate cap in force in `mode`, in frames per second (nil: none).
+    public func rateCap(in mode: PipelineConfiguration.Mode) -> Double? {
+        maxFPS ?? (mode == .live ? Self.defaultLiveMaxFPS : nil)
+    }
+
+    /// Why these settings can't run, or nil when they can.
+    func problem(landmarkerLoaded: Bool) -> String? {
+        if featherRadius < 0 || featherRadius > Self.featherLimit {
+            return "featherRadius \(featherRadius) is out of range: use 0...\(Self.featherLimit) pixels"
+        }
+        if let maxFPS, !(maxFPS > 0 && maxFPS.isFinite) {
+            return "maxFPS \(maxFPS) is not a rate: use a positive number of frames per second, or nil for the mode's default"
+        }
+        if faces && !landmarkerLoaded {
+            return "faces are on but this pipeline did not load the face landmarker: build it with "
+                + "PipelineConfiguration(loadsFaceLandmarker: true) to turn faces on while it runs"
+        }
+        if effect.usesFaces && !faces {
+            return "the effect draws face landmarks but faces are off: turn faces on with it"
+        }
+        switch effect {
+        case .blur(let strength) where strength < 0:
+            return "blur strength \(strength) is negative: use 0 (sharp) or more pixels"
+        case .replace(let image):
+            if let problem = image.layoutProblem { return "the background image is unusable: \(problem)" }
+            if image.format == .gray { return "the background image is grayscale: give an RGB or RGBA image" }
+        default:
+            break
+        }
+        return nil
+    }
+}

@@ -1,0 +1,114 @@
+import BackdropCore
+import BackdropEffects
+import BackdropMedia
+import BackdropMediaPipe
+import BackdropPipeline
+import BackdropTestSupport
+import Foundation
+import ServiceLifecycle
+import XCTest
+
+/// How an app runs a pipeline: async, cancelled, in a service group, once; and what it is told
+/// when a stage fails.
+final class PipelineLifecycleTests: PipelineTestCase {
+    /// The talking head, offline, into a lossless file; faces off (these tests are about the run, not the landmarks).
+    private func fileRun(_ name: String, settings: PipelineSettings = PipelineSettings(faces: false)) throws -> Pipeline {
+        let source = try FFmpegVideoSource(url: Self.talkingHeadClip)
+        let sink = try VideoFileSink(path: path(name), width: source.width, height: source.height, frameRate: 25, codec: .lossless)
+        return try Pipeline(source: source, sinks: [sink],
+                            configuration: PipelineConfiguration(mode: .offline, settings: settings, statsInterval: .seconds(60)))
+    }
+
+    func testCancellingTheRunsTaskStopsItAndFinalizesTheOutput() async throws {
+        let pipeline = try fileRun("cancelled.mkv")
+        let running = Task { try await pipeline.run() }
+        XCTAssertTrue(poll(timeout: 120) { pipeline.framesOutput >= 10 }, "the run gets going")
+        running.cancel()
+        try await running.value
+        let summary = try XCTUnwrap(pipeline.summary)
+        XCTAssertTrue(pipeline.isFinished)
+        XCTAssertLessThan(summary.run.framesOutput, TestMedia.talkingHeadFrames, "cancelled before the end")
+        XCTAssertGreaterThanOrEqual(summary.run.framesOutput, 10)
+        XCTAssertEqual(try count(path("cancelled.mkv")).video, summary.run.framesOutput,
+                       "the file is finalized in place and holds every frame the summary counts")
+    }
+
+    func testAServiceGroupsGracefulShutdownFinalizesTheOutput() async throws {
+        let pipeline = try fileRun("service.mkv")
+        let group = ServiceGroup(services: [pipeline], logger: .init(label: "test"))
+        let running = Task { try await group.run() }
+        XCTAssertTrue(poll(timeout: 120) { pipeline.framesOutput >= 10 }, "the run gets going")
+        await group.triggerGracefulShutdown()
+        try await running.value
+        let summary = try XCTUnwrap(pipeline.summary)
+        XCTAssertLessThan(summary.run.framesOutput, TestMedia.talkingHeadFrames, "shut down before the end")
+        XCTAssertEqual(try count(path("service.mkv")).video, summary.run.framesOutput)
+    }
+
+    func testAPipelineRunsOnceAndASecondRunIsATypedError() async throws {
+        let source = try SyntheticSource(width: 64, height: 48, frameRate: 30, frameCount: 400, pacing: .realTime)
+        let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(
+            mode: .live, settings: PipelineSettings(effect: .none, faces: false), statsInterval: .seconds(60)))
+        let first = Task { try await pipeline.run() }
+        XCTAssertTrue(poll(timeout: 60) { pipeline.framesOutput > 0 })
+        do {
+            try await pipeline.run()
+            XCTFail("a concurrent run must fail")
+        } catch {
+            guard case .alreadyStarted = error else { return XCTFail("\(error)") }
+        }
+        pipeline.stop()
+        try await first.value
+        XCTAssertThrowsError(try pipeline.runBlocking()) { error in
+            guard case PipelineError.alreadyStarted = error else { return XCTFail("\(error)") }
+        }
+    }
+
+    func testAFailingSinkStopsTheRunWithAnErrorNamingTheSinkStageAndEveryFrameIsCounted() throws {
+        let source = try SyntheticSource(width: 64, height: 48, frameRate: 30, frameCount: 60)
+        let pipeline = try Pipeline(source: source, sinks: [FailingSink(failAt: 5)], configuration: PipelineConfiguration(
+            mode: .offline, settings: PipelineSettings(effect: .none, faces: false), statsInterval: .seconds(60)))
+        XCTAssertThrowsError(try pipeline.runBlocking()) { error in
+            guard case PipelineError.stageFailed(let stage, let underlying) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual(stage, .sink)
+            XCTAssertTrue("\(underlying)".contains("disk full"), "\(underlying)")
+            XCTAssertTrue("\(error)".hasPrefix("the sink stage failed"), "\(error)")
+        }
+        let run = try XCTUnwrap(pipeline.summary).run
+        XCTAssertEqual(run.framesOutput, 5, "the frames before the failure")
+        XCTAssertEqual(run.framesRead, run.framesOutput + run.framesDropped, "every frame read is output or counted")
+    }
+
+    func testResultsReachEverySubscriberAndAStreamAfterTheRunEndsAtOnce() async throws {
+        let source = try SyntheticSource(width: 96, height: 64, frameRate: 30, frameCount: 30)
+        let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(
+            mode: .offline, settings: PipelineSettings(effect: .none, faces: false), statsInterval: .seconds(60)))
+        let first = pipeline.results(bufferingNewest: 100), second = pipeline.results(bufferingNewest: 100)
+        let slow = pipeline.results(bufferingNewest: 1)  // never read until the end: keeps only the newest
+        try await pipeline.run()
+        var firstIndices: [Int] = [], secondIndices: [Int] = [], slowIndices: [Int] = []
+        for await result in first { firstIndices.append(result.index) }
+        for await result in second { secondIndices.append(result.index) }
+        for await result in slow { slowIndices.append(result.index) }
+        XCTAssertEqual(firstIndices, Array(0..<30))
+        XCTAssertEqual(secondIndices, Array(0..<30))
+        XCTAssertEqual(slowIndices, [29], "a one-result buffer holds the newest")
+        XCTAssertEqual(pipeline.resultsDropped, 29, "what the full buffer pushed out is counted")
+        var late = 0
+        for await _ in pipeline.results() { late += 1 }
+        XCTAssertEqual(late, 0, "a stream asked for after the run ends at once")
+    }
+}
+
+/// A sink that takes `failAt` frames, then fails as a full disk would.
+private final class FailingSink: VideoSink {
+    let name = "failing sink"
+    private let failAt: Int
+    private var written = 0
+    init(failAt: Int) { self.failAt = failAt }
+    func write(_ frame: VideoFrame) throws(MediaError) {
+        if written == failAt { throw .writeFailed(path: name, reason: "disk full") }
+        written += 1
+    }
+    func finish() throws(MediaError) {}
+}
