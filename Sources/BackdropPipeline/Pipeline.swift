@@ -1,6 +1,5 @@
 import BackdropCore
 import BackdropEffects
-import BackdropMedia
 import BackdropMediaPipe
 import Foundation
 import Logging
@@ -20,7 +19,7 @@ public final class Pipeline: @unchecked Sendable {
 
     private let source: VideoSource
     private let sinks: [VideoSink]
-    private let maskSink: MaskVideoSink?
+    private let maskSink: (any MaskSink)?
     private let inference: InferenceStage
     private let effects: EffectStage
     private let logger: Logger
@@ -29,7 +28,7 @@ public final class Pipeline: @unchecked Sendable {
     private let toInference: Handoff<FrameSlot>
     private let toEffect: Handoff<FrameSlot>
     private let toSink: Handoff<FrameSlot>
-    private let audio: Handoff<EncodedPacket>
+    private let audio: Handoff<any MediaPacket>
     private let slotCount: Int
 
     private let stopRequested = Atomic<Bool>(false)
@@ -43,7 +42,7 @@ public final class Pipeline: @unchecked Sendable {
     private let onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)?
 
     /// `maskSink`, when given, receives every output frame's person mask (a mask video for editors).
-    public init(source: VideoSource, sinks: [VideoSink], maskSink: MaskVideoSink? = nil,
+    public init(source: VideoSource, sinks: [VideoSink], maskSink: (any MaskSink)? = nil,
                 configuration: PipelineConfiguration, logger: Logger = Logger(label: "backdrop.pipeline"),
                 onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)? = nil) throws(MediaPipeError) {
         self.onSnapshot = onSnapshot
@@ -197,9 +196,7 @@ public final class Pipeline: @unchecked Sendable {
         guard statistics.endedEarly, let declared = statistics.framesDeclared else { return }
         telemetry.inputEndedEarly(framesDecoded: statistics.framesDelivered, framesDeclared: declared)
         if statistics.framesDelivered == 0 {
-            return fail(MediaError.notVideo(path: source.name, reason: "it declares \(declared) frames but ended before the "
-                + "first could be decoded, so it looks truncated (a copy, download or recording that did not finish); "
-                + "get a complete copy"))
+            return fail(InputTruncated(source: source.name, framesDeclared: declared))
         }
         let message = "\(source.name) ended early: decoded \(statistics.framesDelivered) of the \(declared) frames it declares, "
             + "so the file looks truncated (a copy, download or recording that did not finish). The output holds "
