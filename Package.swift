@@ -3,9 +3,9 @@ import PackageDescription
 
 // Layers, bottom to top (each folder under Sources/ says what it owns in its README.md):
 //   CMediaPipe, CFFmpeg          C declarations and shims
-//   BackdropCore                 pixel images and masks: the value types every layer shares
+//   BackdropCore                 pixel images, masks, frames; the source, sink and packet protocols
 //   BackdropMediaPipe            the MediaPipe Tasks binding (segmenter, face landmarker)
-//   BackdropMedia                media I/O on FFmpeg
+//   BackdropMedia                media I/O on FFmpeg (the only layer that knows it): sources, sinks, looping, camera gating
 //   BackdropEffects              what is drawn on frames
 //   BackdropPipeline             source -> inference -> effect -> sinks, threads, hand-offs, telemetry
 //   BackdropCLI                  the command-line tool's commands and option validation
@@ -31,8 +31,9 @@ let package = Package(
         .target(name: "BackdropMediaPipe", dependencies: ["CMediaPipe", "BackdropCore"], exclude: ["README.md"]),
         .target(name: "BackdropMedia", dependencies: ["CFFmpeg", "BackdropCore"], exclude: ["README.md"]),
         .target(name: "BackdropEffects", dependencies: ["BackdropCore", "BackdropMediaPipe"], exclude: ["README.md"]),
+        // The pipeline sees media only through Core's protocols: it neither imports nor links FFmpeg.
         .target(name: "BackdropPipeline", dependencies: [
-            "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
+            "BackdropCore", "BackdropMediaPipe", "BackdropEffects",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ], exclude: ["README.md"]),

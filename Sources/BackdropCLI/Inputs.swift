@@ -25,19 +25,16 @@ enum Inputs {
         options.camera = camera
         options.networkTimeout = timeout
         options.stopRequest = stop
+        // A live source that stops is reopened with back-off instead of ending the job; a file
+        // ignores the policy (its end is the end), so one open serves both.
+        options.reconnect = ReconnectPolicy()
         let source = try FFmpegVideoSource(url: input, options: options)
-        if source.isLive {
-            // A live source that stops is reopened with back-off instead of ending the job.
-            var live = options
-            live.reconnect = ReconnectPolicy()
-            source.close()
-            return Opened(source: try FFmpegVideoSource(url: input, options: live), live: true, estimatedFrames: nil)
-        }
-        return Opened(source: source, live: realTime, estimatedFrames: source.estimatedFrameCount)
+        return Opened(source: source, live: source.isLive || realTime,
+                      estimatedFrames: source.isLive ? nil : source.estimatedFrameCount)
     }
 
-    /// A camera feeding a virtual camera runs only while someone watches the virtual one: the real
-    /// camera is released (its light goes off) and the last frame repeats until a reader returns.
+    /// A camera feeding a virtual camera (the first /dev/video output) runs only while someone
+    /// watches the virtual one (BackdropMedia's `ReaderGatedSource(camera:watchedThrough:)`).
     /// Needs v4l2loopback 0.13 or later, which reports its readers; otherwise the camera stays on.
     static func gateCamera(_ opened: Opened, input: String?, outputs: [String], camera: CameraRequest,
                            warn: (String) -> Void) -> Opened {
@@ -45,22 +42,11 @@ enum Inputs {
             return opened
         }
         do {
-            let readers = try VirtualCameraReaders(device: virtual)
-            var refreshed = DispatchTime.now().uptimeNanoseconds
             var options = SourceOptions()
             options.camera = camera
             options.reconnect = ReconnectPolicy()
-            let first = opened.source
-            var firstOpen = true
-            let gated = try ReaderGatedSource(name: input, isWatched: {
-                // The driver's event is edge-triggered: ask for the state again every 2 s.
-                let now = DispatchTime.now().uptimeNanoseconds
-                if now - refreshed > 2_000_000_000 { readers.refresh(); refreshed = now }
-                return readers.hasReaders
-            }, open: { () throws(MediaError) -> VideoSource in
-                if firstOpen { firstOpen = false; return first }
-                return try FFmpegVideoSource(url: input, options: options)
-            })
+            let gated = try ReaderGatedSource(camera: input, watchedThrough: virtual, options: options,
+                                              alreadyOpen: opened.source)
             return Opened(source: gated, live: true, estimatedFrames: nil)
         } catch {
             warn("the camera stays on while nobody watches \(virtual): \(error)")

@@ -5,7 +5,7 @@ import BackdropMedia
 /// virtual camera, `udp://`, `rtp://`, `srt://`, `rtmp://` a network stream, a name with `%d` and
 /// .png/.jpg snapshots, anything else a video file (its extension picks the container).
 enum Outputs {
-    static func open(_ output: String, width: Int, height: Int, frameRate: Double, audio: AudioTrack?,
+    static func open(_ output: String, width: Int, height: Int, frameRate: Double, audio: (any AudioTrackDescription)?,
                      lossless: Bool) throws(MediaError) -> VideoSink {
         let lowered = output.lowercased()
         if output == "-" { return try RawFrameSink(path: "-") }

@@ -1,7 +1,8 @@
 /// One decoded video frame on its way through Backdrop: pixels plus where it sits in time.
 ///
-/// Frames are values whose pixel storage comes from a ``FramePool`` and goes back to it, so a
-/// running pipeline reuses a fixed set of buffers instead of allocating per frame.
+/// Frames are values that a running pipeline keeps in a fixed set of slots and reads into again
+/// and again (a source reuses `image`'s storage when the size and format match), so it allocates
+/// nothing per frame.
 public struct VideoFrame: Sendable {
     public var image: PixelImage
     /// Presentation time on the stream's own clock, from its start, in microseconds; strictly

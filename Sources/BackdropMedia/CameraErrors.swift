@@ -1,3 +1,5 @@
+import BackdropCore
+
 /// The camera errors, worded once so every path that meets them says the same thing.
 enum CameraErrors {
     static func absent(_ path: String) -> MediaError {

@@ -22,8 +22,8 @@ public final class FFmpegVideoSource: VideoSource {
     public var isLive: Bool { live }
     /// How many frames a file says it holds (for progress and ETA); nil when live or unknown.
     public private(set) var estimatedFrameCount: Int?
-    public let audioTrack: AudioTrack?
-    public var audioHandler: ((EncodedPacket) -> Void)?
+    public let audioTrack: (any AudioTrackDescription)?
+    public var audioHandler: ((any MediaPacket) -> Void)?
     public private(set) var statistics = SourceStatistics()
 
     private let location: SourceLocation
@@ -32,7 +32,7 @@ public final class FFmpegVideoSource: VideoSource {
     /// HTTP is not live: it can seek, and reopening it would play it again.)
     private let live: Bool
     /// The file states its frame count (nb_frames) instead of leaving it to duration x rate.
-    private let frameCountIsStated: Bool
+    let frameCountIsStated: Bool
     /// nil once the input has ended for good or the source is closed.
     private var decoder: SourceDecoder?
     private var packet: UnsafeMutablePointer<AVPacket>?
@@ -174,13 +174,11 @@ public final class FFmpegVideoSource: VideoSource {
         throw .streamLost(path: name, attempts: 0, reason: FFmpeg.message(for: error))
     }
 
-    /// Whether a file that ended gave fewer frames than it declares, beyond the slack a count off
-    /// by a frame or two needs: 2 frames + 1% of a stated count, 2 + 5% of one estimated from the
-    /// duration (variable frame rates and rounding make that rougher).
+    /// Whether a file that ended gave fewer frames than it declares (`SourceStatistics.fallsShort`).
     private func noteShortfall() {
-        guard let declared = statistics.framesDeclared, declared > 0 else { return }
+        guard let declared = statistics.framesDeclared else { return }
         let seen = statistics.framesDelivered + statistics.damagedFramesSkipped
-        statistics.endedEarly = declared - seen > 2 + declared / (frameCountIsStated ? 100 : 20)
+        statistics.endedEarly = SourceStatistics.fallsShort(seen: seen, of: declared, countIsStated: frameCountIsStated)
     }
 
     /// Reopens a live input with exponential back-off. Timestamps continue after the gap. A stop

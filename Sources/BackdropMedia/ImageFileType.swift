@@ -1,3 +1,5 @@
+import BackdropCore
+
 /// The still-image file types `ImageFile.write` produces, chosen by the file extension.
 enum ImageFileType: Equatable {
     case png

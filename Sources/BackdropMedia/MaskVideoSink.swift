@@ -6,7 +6,7 @@ import BackdropCore
 ///
 /// Mask values map to 8 bits as `Mask.grayImage()` maps them (`(value * 255).rounded()`, clamped to
 /// 0...1 first; NaN is 0). The file is written and renamed into place like ``VideoFileSink``'s.
-public final class MaskVideoSink {
+public final class MaskVideoSink: MaskSink {
     public enum Layout: Sendable, Equatable {
         /// The mask alone, one channel: FFV1 gray (exact) or H.264 (full-range luma, lossy).
         case gray

@@ -22,6 +22,8 @@ final class MuxerSession {
 
     let muxer: Muxer
     let encoder: VideoEncoder
+    /// The output carries the source's audio.
+    private let passesAudio: Bool
     private(set) var framesWritten = 0
     private var finished = false
 
@@ -32,6 +34,7 @@ final class MuxerSession {
                                    globalHeader: muxer.needsGlobalHeader, name: settings.target.displayName)
         try muxer.addVideoStream(encoder)
         if let audio = settings.audio { try muxer.addAudioStream(audio) }
+        passesAudio = settings.audio != nil
         try muxer.start(formatOptions: settings.formatOptions, protocolOptions: settings.protocolOptions)
     }
 
@@ -44,9 +47,10 @@ final class MuxerSession {
         framesWritten += 1
     }
 
-    func writeAudio(_ packet: EncodedPacket) throws(MediaError) {
-        if finished { return }
-        try muxer.writeAudio(packet)
+    /// Passes `packet` through when the output has an audio stream; without one, packets are ignored.
+    func writeAudio(_ packet: any MediaPacket) throws(MediaError) {
+        if finished || !passesAudio { return }
+        try muxer.writeAudio(EncodedPacket.ffmpeg(packet, for: muxer.target.displayName))
     }
 
     /// Drains the encoder, writes the trailer and closes the output. Idempotent once it succeeds.

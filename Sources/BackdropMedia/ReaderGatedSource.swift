@@ -12,8 +12,8 @@ public final class ReaderGatedSource: VideoSource {
     public private(set) var width: Int
     public private(set) var height: Int
     public private(set) var frameRate: Double?
-    public var audioTrack: AudioTrack? { nil }
-    public var audioHandler: ((EncodedPacket) -> Void)?
+    public var audioTrack: (any AudioTrackDescription)? { nil }
+    public var audioHandler: ((any MediaPacket) -> Void)?
     public var statistics: SourceStatistics {
         var combined = earlierStatistics
         if let camera { combined.add(camera.statistics) }
@@ -100,14 +100,5 @@ public final class ReaderGatedSource: VideoSource {
         if let camera { earlierStatistics.add(camera.statistics); camera.close() }
         camera = nil
         isClosed = true
-    }
-}
-
-extension SourceStatistics {
-    mutating func add(_ other: SourceStatistics) {
-        framesDelivered += other.framesDelivered
-        damagedFramesSkipped += other.damagedFramesSkipped
-        reconnects += other.reconnects
-        gapMicroseconds += other.gapMicroseconds
     }
 }

@@ -1,3 +1,4 @@
+import BackdropCore
 import CFFmpeg
 
 /// Decodes the video stream of one opened input (libavcodec), handing audio packets on and
@@ -50,7 +51,7 @@ final class SourceDecoder {
     /// counted in `damaged` and skipped. A read error ends the input like its end does; what it
     /// means is the caller's call (see `inputError`).
     func nextPicture(into picture: UnsafeMutablePointer<AVFrame>, using packet: UnsafeMutablePointer<AVPacket>,
-                     damaged: inout Int, audio: ((EncodedPacket) -> Void)?) -> Outcome {
+                     damaged: inout Int, audio: ((any MediaPacket) -> Void)?) -> Outcome {
         guard let context else { return .ended }
         let container = demuxer.container
         var failuresInARow = 0

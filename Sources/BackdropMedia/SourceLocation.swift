@@ -1,3 +1,4 @@
+import BackdropCore
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)

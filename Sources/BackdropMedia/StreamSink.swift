@@ -48,7 +48,7 @@ public final class StreamSink: VideoSink {
     ///     links that cannot take x264's peaks; nil leaves the rate to crf.
     ///   - audio: a source's audio track to pass through (FLV takes AAC or MP3 only).
     public init(url: String, width: Int, height: Int, frameRate: Double, codec: VideoCodec = .standard,
-                maxBitrate: Int? = nil, audio: AudioTrack? = nil) throws(MediaError) {
+                maxBitrate: Int? = nil, audio: (any AudioTrackDescription)? = nil) throws(MediaError) {
         guard let format = Format(url: url) else {
             throw .unsupported(path: url, reason: "this URL's scheme names no stream this sink sends; "
                 + "use udp://, srt://, tcp://, rtp://, rtmp:// or rtmps://")
@@ -59,6 +59,7 @@ public final class StreamSink: VideoSink {
         if let maxBitrate, maxBitrate < 1000 {
             throw .unsupported(path: url, reason: "a maximum bitrate of \(maxBitrate) bits/s is too low to carry video")
         }
+        let audio = try AudioTrack.ffmpeg(audio, for: url)
         self.url = url
         self.format = format
         session = try MuxerSession(.init(
@@ -72,7 +73,7 @@ public final class StreamSink: VideoSink {
         try session.write(frame)
     }
 
-    public func writeAudio(_ packet: EncodedPacket) throws(MediaError) {
+    public func writeAudio(_ packet: any MediaPacket) throws(MediaError) {
         try session.writeAudio(packet)
     }
 

@@ -13,8 +13,8 @@ public final class SyntheticSource: VideoSource {
     public let frameRate: Double?
     /// Frames before the end; nil: endless.
     public let frameCount: Int?
-    public let audioTrack: AudioTrack? = nil
-    public var audioHandler: ((EncodedPacket) -> Void)?
+    public let audioTrack: (any AudioTrackDescription)? = nil
+    public var audioHandler: ((any MediaPacket) -> Void)?
     public private(set) var statistics = SourceStatistics()
 
     private let rate: Double

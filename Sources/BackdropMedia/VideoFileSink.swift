@@ -32,15 +32,17 @@ public final class VideoFileSink: VideoSink {
     ///   - container: nil picks it from the extension (.mkv: Matroska; .mp4, .m4v, .mov: fragmented MP4).
     ///   - pixelFormat: what the video keeps, whatever the frames' format: `.rgb` colour; `.gray` one
     ///     channel (masks; H.264 stores it full-range in luma); `.rgba` colour with alpha (`.lossless` only).
-    ///   - audio: a source's audio track, whose packets `writeAudio` then passes through.
+    ///   - audio: a source's audio track, whose packets `writeAudio` then passes through (one from a
+    ///     BackdropMedia source; another framework's track fails with `.unsupported`).
     public init(path: String, width: Int, height: Int, frameRate: Double, codec: VideoCodec = .standard,
-                container: Container? = nil, pixelFormat: PixelFormat = .rgb, audio: AudioTrack? = nil) throws(MediaError) {
+                container: Container? = nil, pixelFormat: PixelFormat = .rgb, audio: (any AudioTrackDescription)? = nil) throws(MediaError) {
         guard let container = container ?? Container(path: path) else {
             let found = Container.fileExtension(of: path)
             throw .unsupported(path: path, reason: "\(found.isEmpty ? "the name has no extension, so" : "the extension .\(found) is") no video "
                 + "container this writer knows; end the name in .mkv, .mp4 or .mov")
         }
         let layout = try Self.encoderLayout(codec, container, pixelFormat, path: path)
+        let audio = try AudioTrack.ffmpeg(audio, for: path)
         try Self.checkNotAFolder(path)
         self.path = path
         self.codec = codec
@@ -69,7 +71,7 @@ public final class VideoFileSink: VideoSink {
         try session.write(frame)
     }
 
-    public func writeAudio(_ packet: EncodedPacket) throws(MediaError) {
+    public func writeAudio(_ packet: any MediaPacket) throws(MediaError) {
         try session.writeAudio(packet)
     }
 

@@ -1,3 +1,4 @@
+import BackdropCore
 import CFFmpeg
 #if canImport(Glibc)
 import Glibc

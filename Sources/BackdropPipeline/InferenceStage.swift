@@ -1,5 +1,4 @@
 import BackdropCore
-import BackdropMedia
 import BackdropMediaPipe
 
 /// The inference stage's work on one frame: scale it to the processing size, run the segmenter
@@ -9,7 +8,7 @@ final class InferenceStage {
     private let faceWorker: FaceWorker?
     private let landmarker: TaskGuard<FaceLandmarker>?
     private let configuration: PipelineConfiguration
-    private let resizer = ImageResizer()
+    private let resizer = ImageResampler()
     private var lastTimestampMs: Int64 = -1
     private var isShutDown = false
 

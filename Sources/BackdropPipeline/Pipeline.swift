@@ -1,6 +1,5 @@
 import BackdropCore
 import BackdropEffects
-import BackdropMedia
 import BackdropMediaPipe
 import Foundation
 import Logging
@@ -25,7 +24,7 @@ public final class Pipeline: Service, @unchecked Sendable {
 
     private let source: any VideoSource
     private let sinks: [any VideoSink]
-    private let maskSink: MaskVideoSink?
+    private let maskSink: (any MaskSink)?
     private let inference: InferenceStage
     private let effects = EffectStage()
     private let logger: Logger?
@@ -34,7 +33,7 @@ public final class Pipeline: Service, @unchecked Sendable {
     private let toInference: Handoff<FrameSlot>
     private let toEffect: Handoff<FrameSlot>
     private let toSink: Handoff<FrameSlot>
-    private let audio: Handoff<EncodedPacket>
+    private let audio: Handoff<any MediaPacket>
     private let slotCount: Int
 
     private let settingsChannel: SettingsChannel
@@ -59,7 +58,7 @@ public final class Pipeline: Service, @unchecked Sendable {
     ///   - logger: where the pipeline logs (telemetry lines, warnings, the error that stopped it);
     ///     nil logs nothing. The app chooses the handler (swift-log's `LoggingSystem`).
     ///   - onSnapshot: receives each periodic telemetry snapshot.
-    public init(source: any VideoSource, sinks: [any VideoSink], maskSink: MaskVideoSink? = nil,
+    public init(source: any VideoSource, sinks: [any VideoSink], maskSink: (any MaskSink)? = nil,
                 configuration: PipelineConfiguration, logger: Logger? = nil,
                 onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)? = nil) throws(PipelineError) {
         if let problem = configuration.settings.problem(landmarkerLoaded: configuration.landmarkerLoaded) {

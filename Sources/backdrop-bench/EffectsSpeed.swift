@@ -20,7 +20,7 @@ struct EffectsSpeed: ParsableCommand {
         guard try scene.read(into: &frame) else { throw ValidationError("the synthetic scene gave no frame") }
         let original = frame.image
         var smallFrame = PixelImage(width: 256, height: 144, format: .rgb)
-        try ImageResizer().resize(original, to: 256, 144, into: &smallFrame)
+        try ImageResampler().resize(original, to: 256, 144, into: &smallFrame)  // as the inference stage does
         let segmenter = try ImageSegmenter(options: .init(modelPath: ModelDirectory().segmenterPath))
         let small = try segmenter.segment(smallFrame).confidenceMasks[0]
 

@@ -44,6 +44,22 @@ final class ReaderGatedSourceTests: SinkTestCase {
         XCTAssertFalse(try gated.read(into: &frame))
     }
 
+    /// Gating a camera on a device that cannot report its readers fails before touching the
+    /// camera: the caller keeps the camera it opened, still running.
+    func testGatingOnADeviceThatIsNotAVirtualCameraLeavesTheCameraAsItWas() throws {
+        let clip = path("camera.mkv")
+        try writeGradient(to: try VideoFileSink(path: clip, width: 320, height: 240, frameRate: 25, codec: .lossless), count: 5)
+        let camera = try FFmpegVideoSource(url: clip)
+        XCTAssertThrowsError(try ReaderGatedSource(camera: clip, watchedThrough: "/dev/null", alreadyOpen: camera)) { error in
+            guard case .unsupported(let path, let reason) = error as? MediaError else { return XCTFail("\(error)") }
+            XCTAssertEqual(path, "/dev/null")
+            XCTAssertTrue(reason.contains("v4l2loopback"), reason)
+        }
+        var frame = VideoFrame(image: PixelImage(width: 0, height: 0, format: .rgb))
+        XCTAssertTrue(try camera.read(into: &frame), "the camera is still open")
+        XCTAssertEqual(camera.statistics.framesDelivered, 1)
+    }
+
     func testReaderDetectionOnADeviceThatIsNotAVirtualCameraSaysSo() {
         XCTAssertThrowsError(try VirtualCameraReaders(device: "/dev/video63")) { error in
             guard case .deviceUnavailable(let path, _) = error as? MediaError else { return XCTFail("\(error)") }

@@ -1,7 +1,9 @@
-import BackdropCore
-
 /// Everything that can go wrong reading or writing media. Each case's description names the file,
 /// the cause and what to do.
+///
+/// It lives in BackdropCore because `VideoSource` and `VideoSink` throw it: a source or sink an app
+/// writes on another framework (AVFoundation, GStreamer) reports its failures in the same terms.
+/// Some descriptions name FFmpeg: BackdropMedia's sources and sinks are FFmpeg's.
 public enum MediaError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Nothing exists at the path.
     case fileNotFound(path: String)
