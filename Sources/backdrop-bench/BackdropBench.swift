@@ -5,6 +5,6 @@ struct BackdropBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "backdrop-bench",
         abstract: "Measurements of Backdrop (build with -c release), and test hooks.",
-        subcommands: [Leaks.self, Speed.self, MediaSpeed.self, EffectsSpeed.self, Allocations.self, WriteSynthetic.self,
+        subcommands: [Leaks.self, Speed.self, MediaSpeed.self, EffectsSpeed.self, Allocations.self, WriteSynthetic.self, RecorderSpeed.self,
                       SizeSweep.self])
 }
