@@ -32,12 +32,12 @@ public final class TelemetryReporter: Sendable {
 
     /// - Parameters:
     ///   - recorder: what the stages record into; its times must come from `TelemetryClock`.
-    ///   - logger: where lines go (nil: report only through `onSnapshot`).
+    ///   - logger: where lines go (nil: no log lines). The library makes no Logger of its own.
     ///   - logsSummary: whether `stop()` logs the final `summary()` (off when the caller logs it).
     ///   - onSnapshot: called on the reporter's thread with each periodic snapshot (not the final
     ///     one, which `stop()` returns). Must not call `stop()`.
     public init(recorder: TelemetryRecorder, interval: Double = 5, rssSampleInterval: Double = 1,
-                logger: Logger? = Logger(label: "backdrop.telemetry"), logsSummary: Bool = true,
+                logger: Logger? = nil, logsSummary: Bool = true,
                 onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)? = nil) {
         precondition(interval > 0 && rssSampleInterval > 0, "telemetry intervals must be positive")
         self.recorder = recorder
