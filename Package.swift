@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .target(name: "CMediaPipe", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl")]),
@@ -36,6 +38,8 @@ let package = Package(
             "BackdropCore", "BackdropMediaPipe", "BackdropEffects",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], exclude: ["README.md"]),
         .target(name: "BackdropCLI", dependencies: [
             "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
@@ -55,7 +59,10 @@ let package = Package(
         // backdrop-bench is a dependency so its `write-synthetic` hook is built for the kill and signal tests.
         // Helpers every test target shares (running programs, polling, ports, allocation counters), so none keeps its own copy.
         .target(name: "BackdropTestSupport", path: "Tests/BackdropTestSupport"),
-        .testTarget(name: "BackdropPipelineTests", dependencies: ["BackdropPipeline", "BackdropMedia", "BackdropTestSupport", "backdrop"]),
+        .testTarget(name: "BackdropPipelineTests", dependencies: [
+            "BackdropPipeline", "BackdropMedia", "BackdropCLI", "BackdropTestSupport", "backdrop",
+            .product(name: "MetricsTestKit", package: "swift-metrics"),
+        ]),
         .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia", "BackdropTestSupport", "backdrop-bench"]),
         .testTarget(name: "BackdropEffectsTests", dependencies: ["BackdropEffects", "BackdropMedia", "BackdropMediaPipe", "BackdropTestSupport"]),
     ]

@@ -3,6 +3,7 @@ import BackdropEffects
 import BackdropMediaPipe
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 import Synchronization
 
@@ -48,6 +49,7 @@ public final class Pipeline: Service, @unchecked Sendable {
     private let keptAfterFailure = Mutex<[String]>([])
     private let finalSummary = Mutex<TelemetrySnapshot?>(nil)
     private let subscribers = ResultSubscribers()
+    private let metricsFactory: (any MetricsFactory)?
     /// Receives each periodic telemetry snapshot (the figures of the log line), for a Swift caller.
     private let onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)?
 
@@ -57,10 +59,15 @@ public final class Pipeline: Service, @unchecked Sendable {
     ///   - maskSink: when given, receives every output frame's person mask (a mask video for editors).
     ///   - logger: where the pipeline logs (telemetry lines, warnings, the error that stopped it);
     ///     nil logs nothing. The app chooses the handler (swift-log's `LoggingSystem`).
+    ///   - metricsFactory: where the telemetry is published each interval (frames, drops, swaps,
+    ///     RSS, pool use, latency; see `TelemetryReporter`): by default the app's bootstrapped
+    ///     swift-metrics backend; nil publishes nothing.
     ///   - onSnapshot: receives each periodic telemetry snapshot.
     public init(source: any VideoSource, sinks: [any VideoSink], maskSink: (any MaskSink)? = nil,
                 configuration: PipelineConfiguration, logger: Logger? = nil,
+                metricsFactory: (any MetricsFactory)? = MetricsSystem.factory,
                 onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)? = nil) throws(PipelineError) {
+        self.metricsFactory = metricsFactory
         if let problem = configuration.settings.problem(landmarkerLoaded: configuration.landmarkerLoaded) {
             throw .invalidSettings(problem)
         }
@@ -199,6 +206,7 @@ public final class Pipeline: Service, @unchecked Sendable {
         else { throw .alreadyStarted }
         defer { lifecycle.store(Lifecycle.finished.rawValue, ordering: .sequentiallyConsistent) }
         let reporter = TelemetryReporter(recorder: telemetry, interval: configuration.statsInterval.seconds, logger: logger,
+                                         metricsFactory: metricsFactory,
                                          onSnapshot: onSnapshot)
         telemetry.poolUse(inUse: 0, capacity: slotCount)
         reporter.start()

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BackdropCLI
 import BackdropCore
 import BackdropEffects
 import BackdropMedia

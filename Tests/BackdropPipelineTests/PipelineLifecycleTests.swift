@@ -5,6 +5,8 @@ import BackdropMediaPipe
 import BackdropPipeline
 import BackdropTestSupport
 import Foundation
+import Metrics
+import MetricsTestKit
 import ServiceLifecycle
 import XCTest
 
@@ -111,4 +113,28 @@ private final class FailingSink: VideoSink {
         written += 1
     }
     func finish() throws(MediaError) {}
+}
+
+/// The telemetry of a real run reaches the app's metrics backend.
+final class PipelineMetricsTests: PipelineTestCase {
+    func testARunsMetricsReachTheGivenBackendAndMatchItsFrameCounts() async throws {
+        let metrics = TestMetrics()
+        let source = try SyntheticSource(width: 96, height: 64, frameRate: 30, frameCount: 40, pacing: .realTime)
+        let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(
+            mode: .live, settings: PipelineSettings(effect: .none, faces: false, maxFPS: 20), statsInterval: .milliseconds(300)),
+            metricsFactory: metrics)
+        try await pipeline.run()
+        let run = try XCTUnwrap(pipeline.summary).run
+        func frames(_ stage: String) throws -> Int64 {
+            try metrics.expectCounter("backdrop_frames_total", [("stage", stage)]).totalValue
+        }
+        XCTAssertEqual(try frames("source"), Int64(run.framesRead))
+        XCTAssertEqual(try frames("sink"), Int64(run.framesOutput))
+        let rateCapped = try metrics.expectCounter("backdrop_frames_dropped_total", [("stage", "source"), ("reason", "rate-cap")])
+        XCTAssertEqual(rateCapped.totalValue, Int64(run.drops.first { $0.stage == .source && $0.reason == .rateCap }?.count ?? 0))
+        XCTAssertGreaterThan(rateCapped.totalValue, 5, "a 30 FPS source capped at 20 drops about a third of 40 frames (need > 5)")
+        XCTAssertGreaterThan(try metrics.expectGauge("backdrop_rss_bytes").lastValue ?? 0, 10_000_000, "RSS in bytes")
+        XCTAssertGreaterThan(try metrics.expectCounter("backdrop_frames_total", [("stage", "source")]).values.count, 2,
+                             "published each interval during the run, not only at its end (need > 2 of ~4)")
+    }
 }

@@ -19,6 +19,8 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
     public var latencyP50Milliseconds: Double
     public var latencyP95Milliseconds: Double
     public var latencyP99Milliseconds: Double
+    /// The longest of those latencies (0 when none).
+    public var latencyMaxMilliseconds: Double
     /// Non-zero drop counts, in stage then reason order.
     public var drops: [DropCount]
     /// Task instances the memory guard replaced.
@@ -29,7 +31,7 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
     public init(seconds: Double, framesRead: Int, framesProcessed: Int, framesOutput: Int, framesDropped: Int,
                 inputFPS: Double, processedFPS: Double, outputFPS: Double,
                 latencyP50Milliseconds: Double, latencyP95Milliseconds: Double, latencyP99Milliseconds: Double,
-                drops: [DropCount], swaps: Int, swapsByTask: [SwapCount] = []) {
+                latencyMaxMilliseconds: Double, drops: [DropCount], swaps: Int, swapsByTask: [SwapCount] = []) {
         self.seconds = seconds
         self.framesRead = framesRead
         self.framesProcessed = framesProcessed
@@ -41,6 +43,7 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
         self.latencyP50Milliseconds = latencyP50Milliseconds
         self.latencyP95Milliseconds = latencyP95Milliseconds
         self.latencyP99Milliseconds = latencyP99Milliseconds
+        self.latencyMaxMilliseconds = latencyMaxMilliseconds
         self.drops = drops
         self.swaps = swaps
         self.swapsByTask = swapsByTask
@@ -63,6 +66,7 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
         case latencyP50Milliseconds = "latency_p50_ms"
         case latencyP95Milliseconds = "latency_p95_ms"
         case latencyP99Milliseconds = "latency_p99_ms"
+        case latencyMaxMilliseconds = "latency_max_ms"
         case drops
         case swaps
         case swapsByTask = "swaps_by_task"

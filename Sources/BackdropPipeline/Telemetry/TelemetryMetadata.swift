@@ -43,6 +43,7 @@ extension TelemetryFigures {
             Key.latencyP50Milliseconds.stringValue: .stringConvertible(latencyP50Milliseconds),
             Key.latencyP95Milliseconds.stringValue: .stringConvertible(latencyP95Milliseconds),
             Key.latencyP99Milliseconds.stringValue: .stringConvertible(latencyP99Milliseconds),
+            Key.latencyMaxMilliseconds.stringValue: .stringConvertible(latencyMaxMilliseconds),
             Key.drops.stringValue: .array(drops.map { drop in
                 .dictionary(["stage": .string(drop.stage.description), "reason": .string(drop.reason.description),
                              "count": .stringConvertible(drop.count)])

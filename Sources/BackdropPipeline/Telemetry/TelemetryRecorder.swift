@@ -6,6 +6,11 @@ import Synchronization
 /// makes contention negligible, and no recording call allocates (no strings, no dictionaries; the
 /// arrays are created once and only mutated in place, and never copied out of the lock).
 ///
+/// A frame's latency goes into one histogram, the interval's. A snapshot swaps it for an empty one
+/// under the frame lock (a constant-time exchange of storage), then, outside that lock, folds it
+/// into the run's histogram, reads both histograms' percentiles and empties it for the next swap:
+/// walking HdrHistogram's ~24,600 counters takes a millisecond or two, which no stage should wait for.
+///
 /// Time is never read on the per-frame path. Rates come from counts divided by the time between
 /// snapshots, and every time-taking method accepts `now` (monotonic seconds, `TelemetryClock.now()`
 /// by default) so tests can use made-up times.
@@ -38,8 +43,8 @@ public final class TelemetryRecorder: Sendable {
         var intervalStartSeconds: Double
         var interval = Counters()
         var run = Counters()
+        /// What the frame path records latencies into: the current interval's.
         var intervalLatency = LatencyHistogram()
-        var runLatency = LatencyHistogram()
         var poolInUse = 0
         var poolCapacity = 0
         var poolPeakInUse = 0
@@ -47,7 +52,16 @@ public final class TelemetryRecorder: Sendable {
         var inputEndedEarly: InputEndedEarly?
     }
 
+    /// The latency histograms only snapshots touch (taken before `state`, never by the frame path).
+    private struct Readings {
+        /// Empty between snapshots; during one, the interval just ended (swapped out of `State`).
+        var spareLatency = LatencyHistogram()
+        /// Every interval before the current one.
+        var runLatency = LatencyHistogram()
+    }
+
     private let state: Mutex<State>
+    private let readings = Mutex(Readings())
     /// Seconds after the first RSS sample that the slope ignores (model loading, pool filling).
     public let rssWarmupSeconds: Double
     /// The RSS slope is reported only once its samples span this long: a line through a few
@@ -82,7 +96,6 @@ public final class TelemetryRecorder: Sendable {
             $0.interval.output += 1
             $0.run.output += 1
             $0.intervalLatency.record(nanoseconds: latencyNanoseconds)
-            $0.runLatency.record(nanoseconds: latencyNanoseconds)
         }
     }
 
@@ -139,28 +152,49 @@ public final class TelemetryRecorder: Sendable {
     /// The figures for the interval since the previous snapshot (or the start), plus the run's;
     /// then starts a new interval.
     public func snapshot(now: Double = TelemetryClock.now()) -> TelemetrySnapshot {
-        state.withLock { state in
-            let snapshot = Self.snapshot(of: state, now: now, rssWarmupSeconds: rssWarmupSeconds, rssMinimumSpanSeconds: rssMinimumSpanSeconds)
-            // Zero in place: the storage was only borrowed above, so it is still uniquely owned
-            // and the next per-frame call will not copy it.
-            state.interval.zero()
-            state.intervalLatency.reset()
-            state.intervalStartSeconds = now
-            state.poolPeakInUse = state.poolInUse
+        readings.withLock { readings in
+            var snapshot = state.withLock { state in
+                let snapshot = Self.snapshot(of: state, now: now, rssWarmupSeconds: rssWarmupSeconds,
+                                             rssMinimumSpanSeconds: rssMinimumSpanSeconds)
+                // Zero in place: the storage was only borrowed above, so it is still uniquely owned
+                // and the next per-frame call will not copy it.
+                state.interval.zero()
+                swap(&state.intervalLatency, &readings.spareLatency)
+                state.intervalStartSeconds = now
+                state.poolPeakInUse = state.poolInUse
+                return snapshot
+            }
+            readings.runLatency.merge(readings.spareLatency)
+            snapshot.interval.setLatency(from: readings.spareLatency)
+            snapshot.run.setLatency(from: readings.runLatency)
+            readings.spareLatency.reset()
             return snapshot
         }
     }
 
     /// The run's figures so far, without starting a new interval.
+    ///
+    /// Copies the current interval's latencies under the frame lock (a pass over the histogram's
+    /// counters): meant for a final or occasional reading, not for every interval (`snapshot` is).
     public func totals(now: Double = TelemetryClock.now()) -> TelemetryFigures {
-        state.withLock { Self.figures($0.run, $0.runLatency, seconds: now - $0.startSeconds) }
+        readings.withLock { readings in
+            var figures = state.withLock { state in
+                readings.spareLatency.merge(state.intervalLatency)
+                return Self.figures(state.run, seconds: now - state.startSeconds)
+            }
+            readings.spareLatency.merge(readings.runLatency)
+            figures.setLatency(from: readings.spareLatency)
+            readings.spareLatency.reset()
+            return figures
+        }
     }
 
+    /// Everything but the latency percentiles, which are read outside the frame lock.
     private static func snapshot(of state: borrowing State, now: Double, rssWarmupSeconds: Double,
                                  rssMinimumSpanSeconds: Double) -> TelemetrySnapshot {
         TelemetrySnapshot(
-            interval: figures(state.interval, state.intervalLatency, seconds: now - state.intervalStartSeconds),
-            run: figures(state.run, state.runLatency, seconds: now - state.startSeconds),
+            interval: figures(state.interval, seconds: now - state.intervalStartSeconds),
+            run: figures(state.run, seconds: now - state.startSeconds),
             rssMegabytes: rounded(Double(state.rss.latestBytes) / RSSTrend.bytesPerMegabyte),
             rssPeakMegabytes: rounded(Double(state.rss.peakBytes) / RSSTrend.bytesPerMegabyte),
             rssSlopeMegabytesPerHour: state.rss.slopeMegabytesPerHour(after: rssWarmupSeconds, spanning: rssMinimumSpanSeconds).map(rounded),
@@ -170,7 +204,8 @@ public final class TelemetryRecorder: Sendable {
             inputEndedEarly: state.inputEndedEarly)
     }
 
-    private static func figures(_ counters: Counters, _ latency: LatencyHistogram, seconds: Double) -> TelemetryFigures {
+    /// The counts and rates of a span; its latency percentiles are 0 until `setLatency(from:)`.
+    private static func figures(_ counters: Counters, seconds: Double) -> TelemetryFigures {
         let span = max(0, seconds)
         func rate(_ count: Int) -> Double { span > 0 ? rounded(Double(count) / span) : 0 }
         var drops: [DropCount] = []
@@ -185,14 +220,21 @@ public final class TelemetryRecorder: Sendable {
             framesRead: counters.read, framesProcessed: counters.processed,
             framesOutput: counters.output, framesDropped: counters.dropped,
             inputFPS: rate(counters.read), processedFPS: rate(counters.processed), outputFPS: rate(counters.output),
-            latencyP50Milliseconds: rounded(latency.percentile(50)),
-            latencyP95Milliseconds: rounded(latency.percentile(95)),
-            latencyP99Milliseconds: rounded(latency.percentile(99)),
+            latencyP50Milliseconds: 0, latencyP95Milliseconds: 0, latencyP99Milliseconds: 0, latencyMaxMilliseconds: 0,
             drops: drops, swaps: counters.swaps.reduce(0, +),
             swapsByTask: SwappedTask.allCases.compactMap { task in
                 counters.swaps[task.rawValue] > 0 ? SwapCount(task: task, count: counters.swaps[task.rawValue]) : nil
             })
     }
 
-    private static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+    fileprivate static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+}
+
+private extension TelemetryFigures {
+    mutating func setLatency(from histogram: LatencyHistogram) {
+        latencyP50Milliseconds = TelemetryRecorder.rounded(histogram.percentile(50))
+        latencyP95Milliseconds = TelemetryRecorder.rounded(histogram.percentile(95))
+        latencyP99Milliseconds = TelemetryRecorder.rounded(histogram.percentile(99))
+        latencyMaxMilliseconds = TelemetryRecorder.rounded(histogram.maximumMilliseconds)
+    }
 }

@@ -6,10 +6,11 @@ import Glibc
 import Darwin
 #endif
 
-/// Installs Backdrop's log handlers for the process.
+/// Installs the backdrop tool's log handlers for the process. Only the CLI's executables call it:
+/// the library targets take the caller's Logger, and an app that embeds them bootstraps its own.
 ///
-/// `LoggingSystem.bootstrap` traps when called twice (and tests, the CLI and library callers may
-/// each try), so the first call wins and later calls are no-ops that say so.
+/// `LoggingSystem.bootstrap` traps when called twice (and tests and the CLI may each try), so the
+/// first call wins and later calls are no-ops that say so.
 public enum BackdropLogging {
     /// `--log-format`.
     public enum Format: String, CaseIterable, Sendable {
