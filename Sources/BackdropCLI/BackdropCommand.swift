@@ -19,6 +19,6 @@ public struct BackdropCommand: ParsableCommand {
           backdrop segment photo.jpg --output-dir out --no-faces
           backdrop segment photo.png --category-mask --models /opt/models
         """,
-        subcommands: [Run.self, Segment.self, Devices.self, Models.self],
+        subcommands: [Run.self, Segment.self, Devices.self, Models.self, Install.self],
         defaultSubcommand: nil)
 }
