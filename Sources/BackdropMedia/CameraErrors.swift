@@ -3,8 +3,15 @@ import BackdropCore
 /// The camera errors, worded once so every path that meets them says the same thing.
 enum CameraErrors {
     static func absent(_ path: String) -> MediaError {
-        .deviceUnavailable(path: path, reason: "no camera at \(path); `backdrop devices` lists the cameras this "
+        guard CameraDevices.isSupported else { return unsupportedPlatform(path, what: "cameras") }
+        return .deviceUnavailable(path: path, reason: "no camera at \(path); `backdrop devices` lists the cameras this "
             + "machine has (none shows up when no camera is plugged in or the container has no /dev/video*)")
+    }
+
+    /// Cameras and virtual cameras are V4L2 devices, which only Linux has.
+    static func unsupportedPlatform(_ path: String, what: String) -> MediaError {
+        .unsupported(path: path, reason: "\(what) are V4L2 devices, which only Linux has; on this platform "
+            + "read a video file, a URL or an image sequence instead")
     }
 
     static func busy(_ path: String) -> MediaError {

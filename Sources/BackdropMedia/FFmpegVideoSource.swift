@@ -127,8 +127,8 @@ public final class FFmpegVideoSource: VideoSource {
         height = frame.image.height
         let raw = decoded.pointee.best_effort_timestamp
         let microseconds = raw == bd_av_nopts_value() ? nil : av_rescale_q(raw, timeBase, AVRational(num: 1, den: 1_000_000))
-        let duration = decoded.pointee.pkt_duration > 0
-            ? av_rescale_q(decoded.pointee.pkt_duration, timeBase, AVRational(num: 1, den: 1_000_000)) : frameDuration
+        let duration = bd_frame_duration(decoded) > 0
+            ? av_rescale_q(bd_frame_duration(decoded), timeBase, AVRational(num: 1, den: 1_000_000)) : frameDuration
         guard let placed = timeline.place(microseconds, step: duration) else {
             throw .unsupported(path: name, reason: "its frame timestamps run past the largest a frame can carry "
                 + "(\(Int64.max) microseconds); the file is damaged")

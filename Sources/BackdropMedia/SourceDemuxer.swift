@@ -123,7 +123,7 @@ final class SourceDemuxer {
     /// Clockwise degrees (0, 90, 180, 270) the picture must turn to be upright, from the display matrix.
     var rotationDegrees: Int {
         var size = 0
-        guard let matrix = av_stream_get_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, &size),
+        guard let matrix = bd_stream_side_data(videoStream, AV_PKT_DATA_DISPLAYMATRIX, &size),
               size >= 9 * MemoryLayout<Int32>.size else { return 0 }
         let counterclockwise = matrix.withMemoryRebound(to: Int32.self, capacity: 9) { av_display_rotation_get($0) }
         guard counterclockwise.isFinite else { return 0 }

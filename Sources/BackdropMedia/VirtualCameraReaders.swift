@@ -2,6 +2,8 @@ import BackdropCore
 import CFFmpeg
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// Whether anyone is watching a v4l2loopback virtual camera, from the driver's "client usage" event.
@@ -14,8 +16,12 @@ public final class VirtualCameraReaders {
     private let descriptor: Int32
     private var readers: UInt32 = 0
 
-    /// Opens the device for events only (this does not make it a reader).
+    /// Opens the device for events only (this does not make it a reader). Linux only (v4l2loopback):
+    /// elsewhere it throws `MediaError.unsupported`.
     public init(device: String) throws(MediaError) {
+        #if !os(Linux)
+        throw CameraErrors.unsupportedPlatform(device, what: "virtual cameras")
+        #else
         self.device = device
         let descriptor = open(device, O_RDWR | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -29,6 +35,7 @@ public final class VirtualCameraReaders {
         }
         self.descriptor = descriptor
         _ = take()
+        #endif
     }
 
     deinit { close(descriptor) }
@@ -41,11 +48,17 @@ public final class VirtualCameraReaders {
 
     /// Asks the driver for the current state again (see the type's note).
     public func refresh() {
+        #if os(Linux)
         _ = bd_v4l2loopback_subscribe_usage(descriptor)
+        #endif
         _ = take()
     }
 
     private func take() -> Int32 {
-        bd_v4l2loopback_take_usage(descriptor, &readers)
+        #if os(Linux)
+        return bd_v4l2loopback_take_usage(descriptor, &readers)
+        #else
+        return 0  // never reached: init throws
+        #endif
     }
 }

@@ -7,7 +7,8 @@ import Darwin
 #endif
 
 /// Shows frames as a webcam other programs (browsers, call apps, OBS) can open: writes them to a
-/// V4L2 output device, normally a v4l2loopback one, through libavdevice's v4l2 output.
+/// V4L2 output device, normally a v4l2loopback one, through libavdevice's v4l2 output (Linux only:
+/// elsewhere init throws `MediaError.unsupported`).
 ///
 /// The device's format is set at init (before any frame flows), so readers that open it early see
 /// the right size. v4l2loopback is a kernel module; create a device with
@@ -43,6 +44,9 @@ public final class VirtualCameraSink: VideoSink {
 
     public init(device: String = "/dev/video10", width: Int, height: Int, frameRate: Double,
                 format: DeviceFormat = .yuv420p) throws(MediaError) {
+        #if !os(Linux)
+        throw CameraErrors.unsupportedPlatform(device, what: "virtual cameras")  // libavdevice has v4l2 output only there
+        #endif
         try Self.checkDevice(device)
         self.device = device
         deviceFormat = format

@@ -15,7 +15,8 @@ public enum MediaPipeStatus: Int32, Sendable, CustomStringConvertible {
 /// Everything that can go wrong in the MediaPipe binding. Each case's description names the cause
 /// and what to do.
 public enum MediaPipeError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// `libmediapipe.so` was not found at any of the paths tried.
+    /// The runtime (`libmediapipe.so`, `.dylib` on macOS) was not found at any of the paths tried
+    /// (never empty); `setupCommand` installs it (`backdrop install`, or scripts/setup.sh in a checkout).
     case runtimeNotFound(tried: [String], setupCommand: String)
     /// The library was found but could not be loaded (missing libEGL/libGLESv2, wrong version).
     case runtimeLoadFailed(path: String, reason: String)
@@ -41,18 +42,22 @@ public enum MediaPipeError: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case let .runtimeNotFound(tried, setup):
-            return "MediaPipe runtime (libmediapipe.so) not found. Tried: \(tried.joined(separator: ", ")). "
-                + "Run \(setup) to install it, or set BACKDROP_MEDIAPIPE_LIB to its path."
+            let fix = setup == InstallCommand.userInstall
+                ? "Run `\(setup)` to install it (with the models) for this user"
+                : "Run \(setup) to install it (or `\(InstallCommand.userInstall)` for this user)"
+            return "MediaPipe runtime (\(MediaPipeRuntime.libraryFileName)) not found. Tried: \(tried.joined(separator: ", ")). "
+                + "\(fix), or set \(MediaPipeRuntime.pathVariable) to its path."
         case let .runtimeLoadFailed(path, reason):
             // dlopen's words for a file that is no library at all, as opposed to one missing its dependencies.
             let notALibrary = ["invalid ELF header", "file too short", "not a dynamic executable", "wrong ELF class"]
                 .contains { reason.contains($0) }
             return "could not load the MediaPipe runtime at \(path): \(reason). " + (notALibrary
-                ? "That file is not a shared library: point BACKDROP_MEDIAPIPE_LIB at mediapipe/tasks/c/libmediapipe.so "
-                    + "from the mediapipe==1.2.2 wheel, or unset it (scripts/setup.sh installs the wheel)."
-                : "It needs Debian's libegl1 and libgles2 (scripts/setup.sh installs them).")
+                ? "That file is not a shared library: point BACKDROP_MEDIAPIPE_LIB at mediapipe/tasks/c/\(MediaPipeRuntime.libraryFileName) "
+                    + "from the mediapipe==1.2.2 wheel, or unset it (`backdrop install` installs a verified copy)."
+                : "On Linux it needs Debian's libegl1 and libgles2 (scripts/setup.sh installs them).")
         case let .modelNotFound(path):
-            return "model file not found or unreadable: \(path). Run scripts/setup.sh to provision the models, "
+            return "model file not found or unreadable: \(path). Run `\(InstallCommand.userInstall)` to install the models "
+                + "for this user (or scripts/setup.sh in a checkout), set \(ModelDirectory.folderVariable) to their folder, "
                 + "or pass the right path."
         case let .modelRejected(path, task, message):
             return "MediaPipe rejected the model \(path) for the \(task): \(message). "

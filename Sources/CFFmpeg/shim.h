@@ -1,5 +1,6 @@
-// FFmpeg 5.1 (Debian 12 -dev packages) for Swift: the headers, plus functions for the
-// macros that Swift cannot import.
+// FFmpeg for Swift: the headers, plus functions for the macros that Swift cannot import and for
+// the few calls whose spelling changed between FFmpeg 5.1 (Debian 12) and 6.1/7 (Homebrew), so
+// Swift code has one spelling for all of them.
 #ifndef BACKDROP_CFFMPEG_SHIM_H
 #define BACKDROP_CFFMPEG_SHIM_H
 
@@ -39,9 +40,33 @@ static inline void bd_frame_zero_buffers(AVFrame *frame) {
 }
 
 // sources
-#include <sys/ioctl.h>
-#include <linux/videodev2.h>
 #include <libavutil/display.h>
+
+// A decoded frame's duration in its stream's time base (0: unknown). AVFrame.duration arrived in
+// libavutil 57.30 and pkt_duration, deprecated then, is gone from libavutil 59 (FFmpeg 7).
+static inline int64_t bd_frame_duration(const AVFrame *frame) {
+#if LIBAVUTIL_VERSION_INT >= AV_VERSION_INT(57, 30, 100)
+    return frame->duration;
+#else
+    return frame->pkt_duration;
+#endif
+}
+
+// A stream's side data of one type (NULL and *size 0 when it has none). FFmpeg 6.1 (libavcodec
+// 60.31) moved it to codecpar->coded_side_data and deprecated av_stream_get_side_data, which
+// FFmpeg 7 removed.
+static inline const uint8_t *bd_stream_side_data(const AVStream *stream, enum AVPacketSideDataType type,
+                                                 size_t *size) {
+#if LIBAVCODEC_VERSION_INT >= AV_VERSION_INT(60, 31, 100)
+    const AVPacketSideData *found = av_packet_side_data_get(stream->codecpar->coded_side_data,
+                                                            stream->codecpar->nb_coded_side_data, type);
+    *size = found ? found->size : 0;
+    return found ? found->data : NULL;
+#else
+    *size = 0;
+    return av_stream_get_side_data(stream, type, size);
+#endif
+}
 
 // sws_scale into one tightly packed plane (a PixelImage's storage), so no intermediate frame is needed.
 static inline int bd_sws_scale_to_plane(struct SwsContext *context, const AVFrame *source,
@@ -60,26 +85,6 @@ static inline int bd_frame_is_damaged(const AVFrame *frame) {
 static inline int bd_averror_demuxer_not_found(void) { return AVERROR_DEMUXER_NOT_FOUND; }
 static inline int bd_averror_protocol_not_found(void) { return AVERROR_PROTOCOL_NOT_FOUND; }
 static inline int bd_ef_crccheck(void) { return AV_EF_CRCCHECK; }
-
-// V4L2 ioctls: the request codes are macros Swift cannot import, and ioctl is variadic.
-// Each returns 0 or -errno, retrying when a signal interrupts the call.
-static inline int bd_v4l2_ioctl(int fd, unsigned long request, void *argument) {
-    int result;
-    do { result = ioctl(fd, request, argument); } while (result == -1 && errno == EINTR);
-    return result == -1 ? -errno : 0;
-}
-static inline int bd_v4l2_querycap(int fd, struct v4l2_capability *capability) {
-    return bd_v4l2_ioctl(fd, VIDIOC_QUERYCAP, capability);
-}
-static inline int bd_v4l2_enum_fmt(int fd, struct v4l2_fmtdesc *format) {
-    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FMT, format);
-}
-static inline int bd_v4l2_enum_framesizes(int fd, struct v4l2_frmsizeenum *size) {
-    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FRAMESIZES, size);
-}
-static inline int bd_v4l2_enum_frameintervals(int fd, struct v4l2_frmivalenum *interval) {
-    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, interval);
-}
 
 // sinks
 // sws_scale from one tightly packed image (a Swift array's storage) into a frame, or into another
@@ -105,6 +110,31 @@ static inline int bd_avio_error(const AVFormatContext *context) {
     return context && context->pb ? context->pb->error : 0;
 }
 
+
+// V4L2 (cameras, v4l2loopback): Linux only; Swift code that uses it is behind #if os(Linux).
+#ifdef __linux__
+#include <sys/ioctl.h>
+#include <linux/videodev2.h>
+
+// V4L2 ioctls: the request codes are macros Swift cannot import, and ioctl is variadic.
+// Each returns 0 or -errno, retrying when a signal interrupts the call.
+static inline int bd_v4l2_ioctl(int fd, unsigned long request, void *argument) {
+    int result;
+    do { result = ioctl(fd, request, argument); } while (result == -1 && errno == EINTR);
+    return result == -1 ? -errno : 0;
+}
+static inline int bd_v4l2_querycap(int fd, struct v4l2_capability *capability) {
+    return bd_v4l2_ioctl(fd, VIDIOC_QUERYCAP, capability);
+}
+static inline int bd_v4l2_enum_fmt(int fd, struct v4l2_fmtdesc *format) {
+    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FMT, format);
+}
+static inline int bd_v4l2_enum_framesizes(int fd, struct v4l2_frmsizeenum *size) {
+    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FRAMESIZES, size);
+}
+static inline int bd_v4l2_enum_frameintervals(int fd, struct v4l2_frmivalenum *interval) {
+    return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FRAMEINTERVALS, interval);
+}
 
 // virtual camera readers: v4l2loopback's private "client usage" event (v0.12.5+; this ID since 0.13)
 // tells whether a capture client is streaming from the loopback device.
@@ -137,5 +167,6 @@ static inline int bd_v4l2loopback_take_usage(int fd, unsigned int *readers) {
         }
     }
 }
+#endif  // __linux__
 
 #endif

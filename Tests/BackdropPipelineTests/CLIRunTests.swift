@@ -63,7 +63,8 @@ final class CLIRunTests: PipelineTestCase {
 
         let models = try tool(backdrop, ["models"])
         XCTAssertEqual(models.status, 0, models.out + models.err)
-        XCTAssertEqual(models.out.components(separatedBy: "sha256 verified").count - 1, 2, models.out)
+        // The runtime and both models, each found and verified.
+        XCTAssertEqual(models.out.components(separatedBy: "sha256 verified").count - 1, 3, models.out)
 
         let missing = try tool(backdrop, ["models", "--models", path("nowhere")])
         XCTAssertNotEqual(missing.status, 0)

@@ -1,6 +1,9 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// The functions of bench/alloc_count.c, found in the process (it is preloaded).
 public struct AllocationCounters: @unchecked Sendable {
@@ -66,12 +69,18 @@ extension AllocationCounters {
     }
 
     /// Runs one XCTest test of this test binary again, in a child process with the counting
-    /// library preloaded, and returns what it printed. `test` is `Module.Class/method`. A test
+    /// library preloaded (LD_PRELOAD: Linux only; elsewhere it throws), and returns what it printed. `test` is `Module.Class/method`. A test
     /// that needs counters calls this when `loaded()` is nil, and asserts on the child's result.
     public static func rerunPreloaded(_ test: String, checkout: URL) throws -> ToolRun {
+        #if os(Linux)
         var environment = ProcessInfo.processInfo.environment
         environment["LD_PRELOAD"] = try library(checkout: checkout)
         return try runTool(CommandLine.arguments[0], [test], environment: environment)
+        #else
+        // macOS would need DYLD_INSERT_LIBRARIES and dyld interposing, which alloc_count.c does not do.
+        throw CountingFailure(description: "counting allocations preloads bench/alloc_count.c with LD_PRELOAD, "
+            + "which this tooling supports on Linux (glibc) only")
+        #endif
     }
 
     /// Whether a child from `rerunPreloaded` ran its one test and it passed.
@@ -83,4 +92,3 @@ extension AllocationCounters {
         public let description: String
     }
 }
-#endif
