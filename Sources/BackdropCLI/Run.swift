@@ -30,6 +30,7 @@ struct Run: AsyncParsableCommand {
           backdrop run
           backdrop run --input talk.mp4 --output talk-blurred.mp4 --effect blur --blur-strength 20
           backdrop run --input /dev/video0 --output /dev/video10 --effect replace --background beach.jpg
+          backdrop run --input talk.mp4 --output talk-beach.mp4 --effect replace --background waves.mp4
           backdrop run --input talk.mp4 --output keyed.mkv --effect green-screen --mask-output mask.mkv
           backdrop run --input rtsp://camera/stream --output udp://127.0.0.1:5000 --log-format json
         """)
@@ -48,7 +49,7 @@ struct Run: AsyncParsableCommand {
     var effect: EffectName = .blur
     @Option(help: "Blur reach in pixels (--effect blur).")
     var blurStrength = Effect.defaultBlurStrength
-    @Option(help: "Background image for --effect replace (PNG or JPEG, scaled to fill).")
+    @Option(help: "Background for --effect replace, scaled to fill: an image (PNG, JPEG) or a video (.mp4, .mkv, .mov, .webm; looped, one of its frames per frame).")
     var background: String?
     @Option(help: ArgumentHelp("Background colour for --effect color.", valueName: "RRGGBB"))
     var color = RGBColor(red: 0x1E, green: 0x90, blue: 0xFF)
@@ -275,13 +276,22 @@ struct Run: AsyncParsableCommand {
         switch effect {
         case .none: return .none
         case .blur: return .blur(strength: blurStrength)
-        case .replace: return .replace(try ImageFile.read(background!))
+        case .replace:
+            guard Self.isVideo(background!) else { return .replace(try ImageFile.read(background!)) }
+            var options = SourceOptions()
+            options.keepAudio = false
+            return .custom(BackgroundVideo(source: try LoopingSource(url: background!, options: options, passes: 0)))
         case .color: return .color(red: color.red, green: color.green, blue: color.blue)
         case .greenScreen: return .greenScreen
         case .mask: return .maskOverlay
         case .landmarks: return .landmarks(.points)
         case .mesh: return .landmarks(.mesh)
         }
+    }
+
+    /// A --background that is a video (by its extension), played in a loop behind the person.
+    static func isVideo(_ path: String) -> Bool {
+        ["mp4", "m4v", "mkv", "mov", "webm", "avi"].contains((path as NSString).pathExtension.lowercased())
     }
 
     /// A camera, a network stream or an output device, as opposed to a file.

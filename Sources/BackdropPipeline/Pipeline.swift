@@ -341,7 +341,7 @@ public final class Pipeline: Service, @unchecked Sendable {
                 try inference.process(&slot)
             } catch {
                 fail(at: .inference, error)
-                telemetry.dropped(at: .inference, because: .runFailed)
+                telemetry.frameFailed()
                 _ = free.put(slot)
                 continue
             }
@@ -379,24 +379,21 @@ public final class Pipeline: Service, @unchecked Sendable {
             }
         }
         while let slot = toSink.take(idlingEvery: 0.02, serveAudio) {
-            var written = !failed
-            if written {
+            if failed {
+                telemetry.dropped(at: .sink, because: .runFailed)  // the run failed earlier: discarded
+            } else {
                 do {
                     try writeAudio()
                     for sink in sinks { try sink.write(slot.video) }
                     try maskSink?.write(slot.video, mask: slot.mask)
+                    let latency = Self.now() - slot.capturedAt
+                    telemetry.frameOutput(latencyNanoseconds: latency)
+                    outputCount.add(1, ordering: .relaxed)
+                    publish(slot, latency: latency)
                 } catch {
                     fail(at: .sink, error)
-                    written = false
+                    telemetry.frameFailed()  // this frame is lost to the error
                 }
-            }
-            if written {
-                let latency = Self.now() - slot.capturedAt
-                telemetry.frameOutput(latencyNanoseconds: latency)
-                outputCount.add(1, ordering: .relaxed)
-                publish(slot, latency: latency)
-            } else {
-                telemetry.dropped(at: .sink, because: .runFailed)
             }
             telemetry.poolUse(inUse: slotCount - free.waiting, capacity: slotCount)
             _ = free.put(consume slot)

@@ -78,7 +78,14 @@ final class PipelineLifecycleTests: PipelineTestCase {
         }
         let run = try XCTUnwrap(pipeline.summary).run
         XCTAssertEqual(run.framesOutput, 5, "the frames before the failure")
-        XCTAssertEqual(run.framesRead, run.framesOutput + run.framesDropped, "every frame read is output or counted")
+        XCTAssertEqual(run.framesFailed, 1, "the frame the sink could not write is lost to the failure")
+        XCTAssertEqual(run.framesRead, run.framesOutput + run.framesDropped + run.framesFailed,
+                       "every frame read is output, dropped or failed")
+        let line = try XCTUnwrap(pipeline.summary).summary()
+        XCTAssertTrue(line.contains("out 5 dropped \(run.framesDropped) failed 1"), line)
+        let pattern = try NSRegularExpression(pattern: TelemetrySnapshot.summaryPattern)
+        let match = try XCTUnwrap(pattern.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)), line)
+        XCTAssertEqual((line as NSString).substring(with: match.range(withName: "framesFailed")), "1")
     }
 
     func testResultsReachEverySubscriberAndAStreamAfterTheRunEndsAtOnce() async throws {

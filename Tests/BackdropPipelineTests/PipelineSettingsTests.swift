@@ -115,3 +115,32 @@ final class PaintEffect: FrameEffect, @unchecked Sendable {
         }
     }
 }
+
+/// A video behind the person: one background frame per frame drawn, looping.
+final class BackgroundVideoTests: PipelineTestCase {
+    func testAVideoBackgroundAdvancesAFramePerFrameAndLoops() async throws {
+        // Five red frames, then five blue ones.
+        let clip = path("red-blue.mkv")
+        let made = try tool("ffmpeg", ["-v", "error", "-nostdin", "-y", "-f", "lavfi", "-i", "color=c=red:s=64x48:r=10:d=0.5",
+                                       "-f", "lavfi", "-i", "color=c=blue:s=64x48:r=10:d=0.5",
+                                       "-filter_complex", "[0][1]concat=n=2:v=1", "-c:v", "ffv1", clip])
+        XCTAssertEqual(made.status, 0, made.err)
+        var options = SourceOptions()
+        options.keepAudio = false
+        let background = BackgroundVideo(source: try LoopingSource(url: clip, options: options, passes: 0))
+        let source = try SyntheticSource(width: 320, height: 240, frameRate: 30, frameCount: 24)
+        let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(
+            settings: PipelineSettings(effect: .custom(background), smoothing: false, featherRadius: 0, faces: false),
+            statsInterval: .seconds(60)))
+        let results = pipeline.results(bufferingNewest: 100, includeFrames: true)
+        try pipeline.runBlocking()
+        var corners: [String] = []
+        for await result in results {
+            let pixels = try XCTUnwrap(result.frame).pixels  // the top-left corner: background in the synthetic scene
+            corners.append(pixels[0] > 200 && pixels[2] < 60 ? "red" : pixels[2] > 200 && pixels[0] < 60 ? "blue" : "other")
+        }
+        // prepare() read the video's first frame, so frame i shows its frame i + 1, looping every 10.
+        XCTAssertEqual(corners, (0..<24).map { (($0 + 1) % 10) < 5 ? "red" : "blue" })
+        XCTAssertEqual(background.framesRead, 25, "one background frame per frame drawn, plus the one prepare() read")
+    }
+}

@@ -267,7 +267,7 @@ final class TelemetryTests: XCTestCase {
     }
 
     func testJSONHasStableKeysAndRoundTrips() throws {
-        let expectedFigureKeys: Set = ["seconds", "frames_read", "frames_processed", "frames_output", "frames_dropped",
+        let expectedFigureKeys: Set = ["seconds", "frames_read", "frames_processed", "frames_output", "frames_dropped", "frames_failed",
                                        "in_fps", "processed_fps", "out_fps", "latency_p50_ms", "latency_p95_ms",
                                        "latency_p99_ms", "latency_max_ms", "drops", "swaps", "swaps_by_task"]
         let expectedKeys: Set = ["interval", "run", "rss_mb", "rss_peak_mb", "rss_slope_mb_per_hour",

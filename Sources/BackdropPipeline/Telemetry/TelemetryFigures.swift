@@ -9,6 +9,9 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
     public var framesProcessed: Int
     public var framesOutput: Int
     public var framesDropped: Int
+    /// Frames lost to a stage's error (the frame inference failed on, the frame a sink could not
+    /// write); read = output + dropped + failed.
+    public var framesFailed: Int
     /// Frames read per second of the span.
     public var inputFPS: Double
     /// Frames through the effect stage per second.
@@ -29,7 +32,7 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
     public var swapsByTask: [SwapCount]
 
     public init(seconds: Double, framesRead: Int, framesProcessed: Int, framesOutput: Int, framesDropped: Int,
-                inputFPS: Double, processedFPS: Double, outputFPS: Double,
+                framesFailed: Int = 0, inputFPS: Double, processedFPS: Double, outputFPS: Double,
                 latencyP50Milliseconds: Double, latencyP95Milliseconds: Double, latencyP99Milliseconds: Double,
                 latencyMaxMilliseconds: Double, drops: [DropCount], swaps: Int, swapsByTask: [SwapCount] = []) {
         self.seconds = seconds
@@ -37,6 +40,7 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
         self.framesProcessed = framesProcessed
         self.framesOutput = framesOutput
         self.framesDropped = framesDropped
+        self.framesFailed = framesFailed
         self.inputFPS = inputFPS
         self.processedFPS = processedFPS
         self.outputFPS = outputFPS
@@ -60,6 +64,7 @@ public struct TelemetryFigures: Sendable, Equatable, Codable {
         case framesProcessed = "frames_processed"
         case framesOutput = "frames_output"
         case framesDropped = "frames_dropped"
+        case framesFailed = "frames_failed"
         case inputFPS = "in_fps"
         case processedFPS = "processed_fps"
         case outputFPS = "out_fps"

@@ -53,11 +53,11 @@ extension TelemetrySnapshot {
     /// framesRead framesProcessed framesOutput framesDropped seconds. Drop lists are
     /// "stage/reason count" entries joined by ", " (see `dropEntryPattern`); the swap list is
     /// "task count" entries (task names contain letters and "-").
-    public static let linePattern = #"^in (?<inFPS>[0-9.]+) fps \| processed (?<processedFPS>[0-9.]+) fps \| out (?<outFPS>[0-9.]+) fps \| latency p50 (?<p50>[0-9.]+) ms p95 (?<p95>[0-9.]+) ms p99 (?<p99>[0-9.]+) ms \| drops (?<drops>[0-9]+)(?:: (?<dropList>[^(]+))? \(total (?<dropsTotal>[0-9]+)(?:: (?<dropTotalList>[^)]+))?\) \| rss (?<rss>[0-9.]+) MB peak (?<rssPeak>[0-9.]+) MB slope (?:(?<slope>[+-][0-9.]+) MB/h|n/a) \| pool (?<poolInUse>[0-9]+)/(?<poolCapacity>[0-9]+) peak (?<poolPeak>[0-9]+) \| swaps (?<swaps>[0-9]+) \(total (?<swapsTotal>[0-9]+)(?:: (?<swapList>[^)]+))?\) \| frames in (?<framesRead>[0-9]+) processed (?<framesProcessed>[0-9]+) out (?<framesOutput>[0-9]+) dropped (?<framesDropped>[0-9]+) \| interval (?<seconds>[0-9.]+) s$"#
+    public static let linePattern = #"^in (?<inFPS>[0-9.]+) fps \| processed (?<processedFPS>[0-9.]+) fps \| out (?<outFPS>[0-9.]+) fps \| latency p50 (?<p50>[0-9.]+) ms p95 (?<p95>[0-9.]+) ms p99 (?<p99>[0-9.]+) ms \| drops (?<drops>[0-9]+)(?:: (?<dropList>[^(]+))? \(total (?<dropsTotal>[0-9]+)(?:: (?<dropTotalList>[^)]+))?\) \| rss (?<rss>[0-9.]+) MB peak (?<rssPeak>[0-9.]+) MB slope (?:(?<slope>[+-][0-9.]+) MB/h|n/a) \| pool (?<poolInUse>[0-9]+)/(?<poolCapacity>[0-9]+) peak (?<poolPeak>[0-9]+) \| swaps (?<swaps>[0-9]+) \(total (?<swapsTotal>[0-9]+)(?:: (?<swapList>[^)]+))?\) \| frames in (?<framesRead>[0-9]+) processed (?<framesProcessed>[0-9]+) out (?<framesOutput>[0-9]+) dropped (?<framesDropped>[0-9]+)(?: failed (?<framesFailed>[0-9]+))? \| interval (?<seconds>[0-9.]+) s$"#
 
     /// Parses `summary()`; groups as in `linePattern` (drops and dropList are the run's), plus
     /// `seconds` for the run's length and, when the input ended early, `framesDecoded` and `framesDeclared`.
-    public static let summaryPattern = #"^in (?<inFPS>[0-9.]+) fps \| processed (?<processedFPS>[0-9.]+) fps \| out (?<outFPS>[0-9.]+) fps \| latency p50 (?<p50>[0-9.]+) ms p95 (?<p95>[0-9.]+) ms p99 (?<p99>[0-9.]+) ms \| drops (?<drops>[0-9]+)(?:: (?<dropList>[^|]+))? \| rss (?<rss>[0-9.]+) MB peak (?<rssPeak>[0-9.]+) MB slope (?:(?<slope>[+-][0-9.]+) MB/h|n/a) \| swaps (?<swaps>[0-9]+)(?:: (?<swapList>[^|]+))? \| frames in (?<framesRead>[0-9]+) processed (?<framesProcessed>[0-9]+) out (?<framesOutput>[0-9]+) dropped (?<framesDropped>[0-9]+) \| run (?<seconds>[0-9.]+) s(?: \| input ended early: decoded (?<framesDecoded>[0-9]+) of (?<framesDeclared>[0-9]+) declared frames \(truncated\?\))?$"#
+    public static let summaryPattern = #"^in (?<inFPS>[0-9.]+) fps \| processed (?<processedFPS>[0-9.]+) fps \| out (?<outFPS>[0-9.]+) fps \| latency p50 (?<p50>[0-9.]+) ms p95 (?<p95>[0-9.]+) ms p99 (?<p99>[0-9.]+) ms \| drops (?<drops>[0-9]+)(?:: (?<dropList>[^|]+))? \| rss (?<rss>[0-9.]+) MB peak (?<rssPeak>[0-9.]+) MB slope (?:(?<slope>[+-][0-9.]+) MB/h|n/a) \| swaps (?<swaps>[0-9]+)(?:: (?<swapList>[^|]+))? \| frames in (?<framesRead>[0-9]+) processed (?<framesProcessed>[0-9]+) out (?<framesOutput>[0-9]+) dropped (?<framesDropped>[0-9]+)(?: failed (?<framesFailed>[0-9]+))? \| run (?<seconds>[0-9.]+) s(?: \| input ended early: decoded (?<framesDecoded>[0-9]+) of (?<framesDeclared>[0-9]+) declared frames \(truncated\?\))?$"#
 
     /// One entry of a drop list: stage, reason, count.
     public static let dropEntryPattern = #"(?<stage>[a-z]+)/(?<reason>[a-z-]+) (?<count>[0-9]+)"#
@@ -75,6 +75,7 @@ extension TelemetrySnapshot {
 
     private static func frames(_ figures: TelemetryFigures) -> String {
         "frames in \(figures.framesRead) processed \(figures.framesProcessed) out \(figures.framesOutput) dropped \(figures.framesDropped)"
+            + (figures.framesFailed > 0 ? " failed \(figures.framesFailed)" : "")
     }
 
     private static func swaps(_ figures: TelemetryFigures) -> String {

@@ -37,6 +37,7 @@ extension TelemetryFigures {
             Key.framesProcessed.stringValue: .stringConvertible(framesProcessed),
             Key.framesOutput.stringValue: .stringConvertible(framesOutput),
             Key.framesDropped.stringValue: .stringConvertible(framesDropped),
+            Key.framesFailed.stringValue: .stringConvertible(framesFailed),
             Key.inputFPS.stringValue: .stringConvertible(inputFPS),
             Key.processedFPS.stringValue: .stringConvertible(processedFPS),
             Key.outputFPS.stringValue: .stringConvertible(outputFPS),

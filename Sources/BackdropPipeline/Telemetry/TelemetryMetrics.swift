@@ -15,6 +15,7 @@ import Synchronization
 final class TelemetryMetrics: Sendable {
     static let frames = "backdrop_frames_total"
     static let drops = "backdrop_frames_dropped_total"
+    static let failed = "backdrop_frames_failed_total"
     static let swaps = "backdrop_instance_swaps_total"
     static let residentBytes = "backdrop_rss_bytes"
     static let poolInUse = "backdrop_pool_slots_in_use"
@@ -30,6 +31,7 @@ final class TelemetryMetrics: Sendable {
         var read = 0
         var processed = 0
         var output = 0
+        var failed = 0
         var drops: [Int]
         var swaps: [Int]
     }
@@ -37,6 +39,7 @@ final class TelemetryMetrics: Sendable {
     private let framesRead: Counter
     private let framesProcessed: Counter
     private let framesOutput: Counter
+    private let framesFailed: Counter
     /// Indexed by stage * reasons + reason.
     private let dropCounters: [Counter]
     /// Indexed by task.
@@ -57,6 +60,7 @@ final class TelemetryMetrics: Sendable {
         framesRead = frames(.source)
         framesProcessed = frames(.effect)
         framesOutput = frames(.sink)
+        framesFailed = Counter(label: Self.failed, factory: factory)
         dropCounters = PipelineStage.allCases.flatMap { stage in
             DropReason.allCases.map { reason in
                 Counter(label: Self.drops, dimensions: [("stage", stage.description), ("reason", reason.description)], factory: factory)
@@ -83,6 +87,7 @@ final class TelemetryMetrics: Sendable {
             Self.advance(framesRead, from: &last.read, to: run.framesRead)
             Self.advance(framesProcessed, from: &last.processed, to: run.framesProcessed)
             Self.advance(framesOutput, from: &last.output, to: run.framesOutput)
+            Self.advance(framesFailed, from: &last.failed, to: run.framesFailed)
             for drop in run.drops {
                 let slot = drop.stage.rawValue * DropReason.allCases.count + drop.reason.rawValue
                 Self.advance(dropCounters[slot], from: &last.drops[slot], to: drop.count)

@@ -25,6 +25,7 @@ public final class TelemetryRecorder: Sendable {
         var processed = 0
         var output = 0
         var dropped = 0
+        var failed = 0
         var drops = [Int](repeating: 0, count: TelemetryRecorder.dropSlots)
         var swaps = [Int](repeating: 0, count: TelemetryRecorder.taskCount)
 
@@ -33,6 +34,7 @@ public final class TelemetryRecorder: Sendable {
             processed = 0
             output = 0
             dropped = 0
+            failed = 0
             for slot in drops.indices { drops[slot] = 0 }
             for slot in swaps.indices { swaps[slot] = 0 }
         }
@@ -104,6 +106,13 @@ public final class TelemetryRecorder: Sendable {
         let (seconds, attoseconds) = latency.components
         let nanoseconds = seconds < 0 ? 0 : UInt64(seconds) &* 1_000_000_000 &+ UInt64(max(0, attoseconds) / 1_000_000_000)
         frameOutput(latencyNanoseconds: nanoseconds)
+    }
+
+    /// A stage met an error on a frame (inference failed on it, a sink could not write it): the
+    /// frame is lost to the failure, not dropped. Frames discarded afterwards because the run had
+    /// failed are drops (`.runFailed`). So read = output + dropped + failed.
+    public func frameFailed() {
+        state.withLock { $0.interval.failed += 1; $0.run.failed += 1 }
     }
 
     /// `stage` dropped a frame because of `reason`.
@@ -218,7 +227,7 @@ public final class TelemetryRecorder: Sendable {
         return TelemetryFigures(
             seconds: rounded(span),
             framesRead: counters.read, framesProcessed: counters.processed,
-            framesOutput: counters.output, framesDropped: counters.dropped,
+            framesOutput: counters.output, framesDropped: counters.dropped, framesFailed: counters.failed,
             inputFPS: rate(counters.read), processedFPS: rate(counters.processed), outputFPS: rate(counters.output),
             latencyP50Milliseconds: 0, latencyP95Milliseconds: 0, latencyP99Milliseconds: 0, latencyMaxMilliseconds: 0,
             drops: drops, swaps: counters.swaps.reduce(0, +),

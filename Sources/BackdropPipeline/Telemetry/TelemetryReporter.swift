@@ -15,6 +15,7 @@ import Synchronization
 /// |---|---|---|---|
 /// | `backdrop_frames_total` | counter | `stage`: `source` (read), `effect` (processed), `sink` (output) | frames through that stage |
 /// | `backdrop_frames_dropped_total` | counter | `stage`, `reason` (`rate-cap`, `replaced-by-newer`, `pool-exhausted`, `run-failed`) | frames dropped |
+/// | `backdrop_frames_failed_total` | counter | none | frames lost to a stage's error (read = output + dropped + failed) |
 /// | `backdrop_instance_swaps_total` | counter | `task` (`segmenter`, `face-landmarker`, `other`) | task instances the memory guard replaced |
 /// | `backdrop_rss_bytes` | gauge | | resident memory at the latest sample |
 /// | `backdrop_pool_slots_in_use`, `backdrop_pool_slots_peak_in_use`, `backdrop_pool_slots_capacity` | gauge | | frame pool use at the report, its peak over the interval, its size |
