@@ -55,6 +55,7 @@ let package = Package(
         .executableTarget(name: "backdrop-bench", dependencies: [
             "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropCLI", "BackdropTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ], exclude: ["README.md"]),
         // Integration tests on the real MediaPipe runtime, models and media (set-up provides them).
         .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "BackdropTestSupport", "backdrop"]),

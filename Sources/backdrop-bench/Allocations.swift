@@ -6,6 +6,7 @@ import BackdropMedia
 import BackdropPipeline
 import BackdropTestSupport
 import Foundation
+import Logging
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -98,7 +99,7 @@ struct Allocations: ParsableCommand {
                                                   statsInterval: .milliseconds(Int64(statsInterval * 1000)))
         let lines = Atomic<Int>(0)  // telemetry lines logged while counting
         let snapshots = Atomic<Int>(0)  // all of them
-        let pipeline = try Pipeline(source: source, sinks: sinks, configuration: configuration, onSnapshot: { _ in
+        let pipeline = try Pipeline(source: source, sinks: sinks, configuration: configuration, logger: Logger(label: "backdrop"), onSnapshot: { _ in
             snapshots.add(1, ordering: .relaxed)
             if counters.isCounting() != 0 { lines.add(1, ordering: .relaxed) }
         })

@@ -15,10 +15,7 @@ struct EffectsSpeed: ParsableCommand {
     var iterations = 40
 
     func run() throws {
-        var frame = VideoFrame(image: PixelImage(width: 1280, height: 720, format: .rgb))
-        let scene = try SyntheticSource(width: 1280, height: 720, frameRate: 30, frameCount: 1)
-        guard try scene.read(into: &frame) else { throw ValidationError("the synthetic scene gave no frame") }
-        let original = frame.image
+        let original = try syntheticSceneFrame()
         var smallFrame = PixelImage(width: 256, height: 144, format: .rgb)
         try ImageResampler().resize(original, to: 256, 144, into: &smallFrame)  // as the inference stage does
         let segmenter = try ImageSegmenter(options: .init(modelPath: ModelDirectory().segmenterPath))

@@ -15,9 +15,7 @@ struct ResizeSpeed: ParsableCommand {
     var iterations = 200
 
     func run() throws {
-        var frame = VideoFrame(image: PixelImage(width: 1280, height: 720, format: .rgb))
-        let scene = try SyntheticSource(width: 1280, height: 720, frameRate: 30, frameCount: 1)
-        guard try scene.read(into: &frame) else { throw ValidationError("the synthetic scene gave no frame") }
+        let frame = VideoFrame(image: try syntheticSceneFrame())
         let resampler = ImageResampler(), resizer = ImageResizer()
         for (width, height) in [(256, 144), (640, 360), (320, 180), (1920, 1080)] {
             var swift = PixelImage(width: 0, height: 0, format: .rgb), swscale = swift
