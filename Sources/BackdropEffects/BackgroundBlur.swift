@@ -32,7 +32,7 @@ public final class BackgroundBlur {
     /// The box radius from which the blur runs at half size by default (strength 11 and up).
     public static let defaultHalfSizeFromBoxRadius = 4
 
-    public init(strength: Int = 15, curve: MatteCurve = .standard,
+    public init(strength: Int = Effect.defaultBlurStrength, curve: MatteCurve = .standard,
                 halfSizeFromBoxRadius: Int = BackgroundBlur.defaultHalfSizeFromBoxRadius) {
         precondition(strength >= 0, "blur strength must be >= 0")
         self.strength = strength

@@ -129,7 +129,9 @@ public final class Pipeline: Service, @unchecked Sendable {
     /// index; nil: the next frame the source reads). Every frame is processed with one settings
     /// value, the old or the new: none is dropped, reordered or half-changed. The new effect's
     /// object is built and its buffers sized here, on the caller's thread, so the frame path
-    /// allocates nothing for it. A later update replaces one whose start frame has not come yet.
+    /// allocates nothing for it (an unchanged effect keeps its object). A later update replaces one
+    /// whose start frame has not come yet. A `.custom` effect must be an object no stage is drawing
+    /// with yet (or the current one, unchanged): its `prepare` runs here, on the caller's thread.
     /// Throws ``PipelineError/invalidSettings(_:)`` (nothing changes) for settings that can't run.
     public func update(_ settings: PipelineSettings, fromFrame: Int? = nil) throws(PipelineError) {
         if let problem = settings.problem(landmarkerLoaded: configuration.landmarkerLoaded) {
@@ -137,8 +139,12 @@ public final class Pipeline: Service, @unchecked Sendable {
         }
         updateLock.withLock { generation in
             generation += 1
-            let applied = AppliedSettings(settings, frameEffect: Self.makeEffect(settings, source: source), generation: generation)
-            settingsChannel.publish(applied, startFrame: fromFrame ?? 0)
+            // The same effect as the latest settings (only faces, smoothing, feather or the cap
+            // changed): its object is kept, buffers and all. It may be drawing on the effect thread
+            // right now, so it must not be prepared again here.
+            let latest = settingsChannel.latestSettings
+            let effect = settings.effect == latest.settings.effect ? latest.frameEffect : Self.makeEffect(settings, source: source)
+            settingsChannel.publish(AppliedSettings(settings, frameEffect: effect, generation: generation), startFrame: fromFrame ?? 0)
         }
     }
 

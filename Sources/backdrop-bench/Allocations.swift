@@ -88,7 +88,7 @@ struct Allocations: ParsableCommand {
         let chosen: Effect
         switch effect {
         case "none": chosen = .none
-        case "blur": chosen = .blur(strength: 16)
+        case "blur": chosen = .default
         default: throw ValidationError("--effect takes none or blur")
         }
         let source = try FFmpegVideoSource(url: input)

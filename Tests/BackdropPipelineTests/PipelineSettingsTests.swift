@@ -50,6 +50,7 @@ final class PipelineSettingsTests: PipelineTestCase {
             let frame = try XCTUnwrap(result.frame)
             painted.append(frame.pixels.allSatisfy { $0 == 250 || $0 == 0 } && frame.pixels[0] == 250)
             if painted.count == 20 { try pipeline.update { $0.effect = .custom(paint) } }
+            if painted.count == 40 { try pipeline.update { $0.featherRadius = 6 } }  // the effect itself unchanged
         }
         try await running.value
         XCTAssertEqual(painted.count, pipeline.summary?.run.framesOutput)
@@ -59,6 +60,7 @@ final class PipelineSettingsTests: PipelineTestCase {
         XCTAssertTrue(painted[firstPainted...].allSatisfy { $0 }, "from its first frame on, every frame has the new effect, whole")
         XCTAssertEqual(paint.framesDrawn, painted.count - firstPainted, "the effect object drew exactly those frames")
         XCTAssertEqual(paint.preparedSize?.width, 96, "it was prepared for the frame size before its first frame")
+        XCTAssertEqual(paint.prepareCalls, 1, "an update that keeps the effect keeps its object and prepares it no more")
     }
 
     func testFacesCanBeTurnedOnWhileRunningWhenTheLandmarkerIsLoaded() async throws {
@@ -106,7 +108,8 @@ final class PaintEffect: FrameEffect, @unchecked Sendable {
     private(set) var preparedSize: (width: Int, height: Int)?
     init(red: UInt8) { self.red = red }
     var usesMask: Bool { false }
-    func prepare(width: Int, height: Int) { preparedSize = (width, height) }
+    private(set) var prepareCalls = 0
+    func prepare(width: Int, height: Int) { preparedSize = (width, height); prepareCalls += 1 }
     func apply(to frame: inout PixelImage, mask: ConfidenceMask, faces: FaceLandmarkerResult) {
         framesDrawn += 1
         let channels = frame.format.bytesPerPixel
