@@ -88,6 +88,21 @@ final class PipelineLifecycleTests: PipelineTestCase {
         XCTAssertEqual((line as NSString).substring(with: match.range(withName: "framesFailed")), "1")
     }
 
+    func testAFrameInferenceFailsOnIsCountedAsFailedAndTheErrorNamesTheInferenceStage() throws {
+        let source = BrokenFrameSource(frames: 30, brokenAt: 6)
+        let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(
+            mode: .offline, settings: PipelineSettings(effect: .none, faces: false), statsInterval: .seconds(60)))
+        XCTAssertThrowsError(try pipeline.runBlocking()) { error in
+            guard case PipelineError.stageFailed(.inference, let underlying) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(underlying is MediaPipeError, "\(underlying)")
+        }
+        let run = try XCTUnwrap(pipeline.summary).run
+        XCTAssertEqual(run.framesFailed, 1, "the 0x0 frame MediaPipe refused")
+        XCTAssertEqual(run.framesOutput, 6, "the frames before it")
+        XCTAssertEqual(run.framesRead, run.framesOutput + run.framesDropped + run.framesFailed,
+                       "every frame read is output, dropped or failed")
+    }
+
     func testResultsReachEverySubscriberAndAStreamAfterTheRunEndsAtOnce() async throws {
         let source = try SyntheticSource(width: 96, height: 64, frameRate: 30, frameCount: 30)
         let pipeline = try Pipeline(source: source, sinks: [], configuration: PipelineConfiguration(
@@ -107,6 +122,29 @@ final class PipelineLifecycleTests: PipelineTestCase {
         for await _ in pipeline.results() { late += 1 }
         XCTAssertEqual(late, 0, "a stream asked for after the run ends at once")
     }
+}
+
+/// Small frames, one of them empty (0x0), which MediaPipe refuses.
+private final class BrokenFrameSource: VideoSource {
+    let name = "broken frames"
+    let width = 64, height = 48
+    let frameRate: Double? = 30
+    let audioTrack: (any AudioTrackDescription)? = nil
+    var audioHandler: ((any MediaPacket) -> Void)?
+    private(set) var statistics = SourceStatistics()
+    private let frames: Int, brokenAt: Int
+    init(frames: Int, brokenAt: Int) { self.frames = frames; self.brokenAt = brokenAt }
+    func read(into frame: inout VideoFrame) throws(MediaError) -> Bool {
+        let index = statistics.framesDelivered
+        guard index < frames else { return false }
+        let side = index == brokenAt ? (0, 0) : (width, height)
+        frame = VideoFrame(image: PixelImage(width: side.0, height: side.1, format: .rgb))
+        frame.index = index
+        frame.timestampMicroseconds = Int64(index) * 33_333
+        statistics.framesDelivered += 1
+        return true
+    }
+    func close() {}
 }
 
 /// A sink that takes `failAt` frames, then fails as a full disk would.

@@ -2,7 +2,6 @@ import BackdropCore
 import BackdropMedia
 import BackdropPipeline
 import FuzzSupport
-import Logging
 
 /// (a) A video file, as `backdrop run --input FILE --effect none --no-faces` reads it: the bytes go
 /// to a temporary file, `FFmpegVideoSource` opens it and every frame is read, and the first
@@ -28,19 +27,17 @@ public func fuzzVideoSource(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt 
     let limited = FirstFrames(source, pipelineFrames: pipelineFrames, maximumFrames: maximumFrames)
     do {
         let configuration = PipelineConfiguration(
-            mode: .offline, maxFPS: 0, processSize: nil, faces: false, concurrentInference: false, effect: .none,
-            smoothing: true, featherRadius: 2, memoryGuard: .init(growthBudgetBytes: nil, maxFramesPerInstance: nil),
-            statsInterval: 3_600, handoffCapacity: 1)
-        let pipeline = try Pipeline(source: limited, sinks: [Discard()], configuration: configuration, logger: quiet)
-        try pipeline.run()
+            mode: .offline, settings: PipelineSettings(effect: .none, smoothing: true, featherRadius: 2, faces: false),
+            processSize: nil, concurrentInference: false, memoryGuard: .init(growthBudgetBytes: nil, maxFramesPerInstance: nil),
+            statsInterval: .seconds(3_600), handoffCapacity: 1)
+        let pipeline = try Pipeline(source: limited, sinks: [Discard()], configuration: configuration, metricsFactory: nil)
+        try pipeline.runBlocking()
     } catch {
         _ = String(describing: error)
     }
     precondition(limited.delivered <= pipelineFrames)
     return 0
 }
-
-let quiet = Logger(label: "fuzz", factory: { _ in SwiftLogNoOpLogHandler() })
 
 /// Hands the pipeline the first frames of `source`, then reads every remaining frame itself
 /// (audio no longer passed on) and ends.
@@ -61,8 +58,8 @@ final class FirstFrames: VideoSource {
     var width: Int { source.width }
     var height: Int { source.height }
     var frameRate: Double? { source.frameRate }
-    var audioTrack: AudioTrack? { source.audioTrack }
-    var audioHandler: ((EncodedPacket) -> Void)? {
+    var audioTrack: (any AudioTrackDescription)? { source.audioTrack }
+    var audioHandler: ((any MediaPacket) -> Void)? {
         get { source.audioHandler }
         set { source.audioHandler = newValue }
     }
