@@ -98,7 +98,8 @@ final class PipelineLifecycleTests: PipelineTestCase {
         }
         let run = try XCTUnwrap(pipeline.summary).run
         XCTAssertEqual(run.framesFailed, 1, "the 0x0 frame MediaPipe refused")
-        XCTAssertEqual(run.framesOutput, 6, "the frames before it")
+        // Frames behind the failing one in the hand-offs may be discarded once the run has failed.
+        XCTAssertLessThanOrEqual(run.framesOutput, 6, "at most the frames before it")
         XCTAssertEqual(run.framesRead, run.framesOutput + run.framesDropped + run.framesFailed,
                        "every frame read is output, dropped or failed")
     }
