@@ -9,8 +9,9 @@ public struct BackdropCommand: AsyncParsableCommand {
         abstract: "Person segmentation and face landmarks with Google MediaPipe, from Swift.",
         discussion: """
         Backdrop runs MediaPipe's Selfie Segmenter and Face Landmarker through MediaPipe's C runtime
-        (libmediapipe.so from the mediapipe==1.2.2 wheel). scripts/setup.sh installs the runtime and
-        the models; run it once on a new machine.
+        (libmediapipe.so from the mediapipe==1.2.2 wheel). In a checkout, scripts/setup.sh provides the
+        runtime and the models; anywhere else, `backdrop install` puts both, verified by SHA-256, in
+        the per-user folder (~/.local/share/backdrop). `backdrop models` says where each was found.
 
         Examples:
           backdrop run                                   (a demo on a synthetic scene -> out/demo.mp4)
@@ -18,6 +19,7 @@ public struct BackdropCommand: AsyncParsableCommand {
           backdrop segment .cache/astronaut.png
           backdrop segment photo.jpg --output-dir out --no-faces
           backdrop segment photo.png --category-mask --models /opt/models
+          backdrop install                               (the runtime and models for this user)
         """,
         subcommands: [Run.self, Segment.self, Devices.self, Models.self, Install.self],
         defaultSubcommand: nil)
