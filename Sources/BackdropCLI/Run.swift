@@ -246,10 +246,13 @@ struct Run: AsyncParsableCommand {
         signals.beforeForcedExit { for path in temporaryFiles { unlink(path) } }
 
         let progress = Progress(total: opened.estimatedFrames, enabled: !live)
+        // A group shuts its services down last first: the pipeline is last so that it is shut down
+        // first. (Listed first, the group would be shutting the display down when a signal's stop
+        // request ends the pipeline by itself, and would call that an unexpected finish.)
         let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
+            .init(service: ProgressDisplay(progress: progress, pipeline: pipeline)),
             .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup,
                   failureTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: ProgressDisplay(progress: progress, pipeline: pipeline)),
         ], logger: logger))
         // The first signal finalizes: the group shuts down gracefully, so the pipeline finishes its outputs.
         signals.onStop { Task { await group.triggerGracefulShutdown() } }
@@ -258,7 +261,8 @@ struct Run: AsyncParsableCommand {
             try await group.run()  // the reporter has logged the summary ("telemetry summary: ...")
         } catch {
             progress.finish(frames: pipeline.framesOutput)
-            // The pipeline logged the error once; say what was kept and end with a failure status.
+            // The pipeline logged its own error once; anything else (the group's) is said here.
+            if !(error is PipelineError) { logger.error("\(error)") }
             throw ExitCode.failure
         }
         progress.finish(frames: pipeline.framesOutput)
