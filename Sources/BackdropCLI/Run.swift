@@ -80,19 +80,19 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Frames of the synthetic scene when there is no --input.")
     var syntheticFrames = 150
     @Option(help: "Seconds a network --input (udp://, rtsp://, http://, ...) may send nothing, while opening and between packets, before the run fails; a live stream that has sent frames reconnects instead.")
-    var inputTimeout: Double = 10
+    var inputTimeout: Double = SourceOptions().networkTimeout
     @Option(help: ArgumentHelp("Camera capture size WxH, for /dev/videoN inputs.", valueName: "WIDTHxHEIGHT"))
     var cameraSize: PixelSize?
     @Flag(help: "Lossless (FFV1) video files instead of H.264.")
     var lossless = false
     @Option(help: "Replace a MediaPipe task instance after this much RSS growth, in MB (0: never).")
-    var memoryBudget = 256
+    var memoryBudget = (MemoryGuardPolicy().growthBudgetBytes ?? 0) / 1_048_576
     @Option(help: "Replace a MediaPipe task instance after this many frames (0: never).")
     var swapEvery = 0
     @Option(help: "Offline mode: frames each hand-off between stages may hold (live mode: 1). More smooths uneven stages; each frame in flight costs ~6 MB at 720p.")
     var queueDepth = PipelineConfiguration.defaultHandoffCapacity
     @Option(help: "Seconds between telemetry lines.")
-    var statsInterval: Double = 5
+    var statsInterval = Double(PipelineConfiguration.defaultStatsInterval.components.seconds)
     @Option(help: "plain or json log lines (stderr).")
     var logFormat: LogFormat = .plain
     @OptionGroup var modelOptions: ModelOptions
