@@ -6,7 +6,7 @@
 /// Which face landmarks are joined by lines, as flat pairs of landmark indices
 /// (`[start0, end0, start1, end1, ...]`), so drawing a mesh needs no tables of its own.
 ///
-/// Indices refer to the 478 landmarks of ``DetectedFace/landmarks`` (only the first 468, the face
+/// Indices refer to the 478 landmarks of `DetectedFace.landmarks` (BackdropMediaPipe) (only the first 468, the face
 /// mesh, appear here).
 public enum FaceMeshConnections {
     /// The face mesh triangles' edges (2556 lines).

@@ -60,7 +60,7 @@ public struct MediaPipeRuntime: @unchecked Sendable {
     ///
     /// 1. `explicitPath`, else `$BACKDROP_MEDIAPIPE_LIB`: when given, the only place;
     /// 2. the per-user install (``UserInstallFolder``), which `backdrop install` fills;
-    /// 3. a mediapipe 1.2.2 wheel in the user's Python (``PythonSitePackages``: the active
+    /// 3. a mediapipe 1.2.2 wheel in the user's Python (`PythonSitePackages`: the active
     ///    virtualenv, pip's per-user folder, pyenv, the system's), only where its dist-info says 1.2.2;
     /// 4. the wheel in `$BACKDROP_VENV` and in the checkout's `.venv` (scripts/setup.sh makes it),
     ///    when running from a checkout.
