@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import BackdropMediaPipe
 
 /// `WIDTHxHEIGHT`, e.g. 640x360. Parsing checks the form; each command's `validate()` checks the
@@ -38,11 +39,7 @@ struct RGBColor: ExpressibleByArgument, Equatable, CustomStringConvertible {
         self.init(red: UInt8(value >> 16 & 0xFF), green: UInt8(value >> 8 & 0xFF), blue: UInt8(value & 0xFF))
     }
 
-    var description: String { [red, green, blue].map { byte in String(byte, radix: 16, uppercase: true).leftPadded(to: 2) }.joined() }
-}
-
-private extension String {
-    func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+    var description: String { String(format: "%02X%02X%02X", red, green, blue) }
 }
 
 /// `--models`, declared once for every command that loads models.

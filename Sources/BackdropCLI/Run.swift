@@ -92,7 +92,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Offline mode: frames each hand-off between stages may hold (live mode: 1). More smooths uneven stages; each frame in flight costs ~6 MB at 720p.")
     var queueDepth = PipelineConfiguration.defaultHandoffCapacity
     @Option(help: "Seconds between telemetry lines.")
-    var statsInterval = Double(PipelineConfiguration.defaultStatsInterval.components.seconds)
+    var statsInterval = PipelineConfiguration.defaultStatsInterval.seconds
     @Option(help: "plain or json log lines (stderr).")
     var logFormat: LogFormat = .plain
     @OptionGroup var modelOptions: ModelOptions
@@ -233,7 +233,7 @@ struct Run: AsyncParsableCommand {
                 categoryMask: categoryMask,
                 memoryGuard: MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
                                                maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil),
-                statsInterval: .milliseconds(Int64((statsInterval * 1000).rounded())), handoffCapacity: queueDepth)
+                statsInterval: .seconds(statsInterval), handoffCapacity: queueDepth)
             pipeline = try Pipeline(source: source, sinks: sinks, maskSink: maskSink, configuration: configuration, logger: logger)
         } catch {
             for sink in sinks { _ = sink.finishAfterFailure() }
@@ -281,10 +281,11 @@ struct Run: AsyncParsableCommand {
         case .none: return .none
         case .blur: return .blur(strength: blurStrength)
         case .replace:
-            guard Self.isVideo(background!) else { return .replace(try ImageFile.read(background!)) }
+            let path = background!  // validate() requires it with --effect replace
+            guard Self.isVideo(path) else { return .replace(try ImageFile.read(path)) }
             var options = SourceOptions()
             options.keepAudio = false
-            return .custom(BackgroundVideo(source: try LoopingSource(url: background!, options: options, passes: 0)))
+            return .custom(BackgroundVideo(source: try LoopingSource(url: path, options: options, passes: 0)))
         case .color: return .color(red: color.red, green: color.green, blue: color.blue)
         case .greenScreen: return .greenScreen
         case .mask: return .maskOverlay

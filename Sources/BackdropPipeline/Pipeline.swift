@@ -217,7 +217,7 @@ public final class Pipeline: Service, @unchecked Sendable {
                                         ordering: .sequentiallyConsistent).exchanged
         else { throw .alreadyStarted }
         defer { lifecycle.store(Lifecycle.finished.rawValue, ordering: .sequentiallyConsistent) }
-        let reporter = TelemetryReporter(recorder: telemetry, interval: configuration.statsInterval.seconds, logger: logger,
+        let reporter = TelemetryReporter(recorder: telemetry, interval: configuration.statsInterval, logger: logger,
                                          metricsFactory: metricsFactory,
                                          onSnapshot: onSnapshot)
         telemetry.poolUse(inUse: 0, capacity: slotCount)
@@ -247,13 +247,5 @@ public final class Pipeline: Service, @unchecked Sendable {
             body()
             group.leave()
         }
-    }
-}
-
-extension Duration {
-    /// The duration in seconds, as a Double.
-    var seconds: Double {
-        let (seconds, attoseconds) = components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

@@ -96,7 +96,7 @@ struct Allocations: ParsableCommand {
             [try VideoFileSink(path: path, width: source.width, height: source.height, frameRate: source.frameRate ?? 30)]
         } ?? []
         let configuration = PipelineConfiguration(mode: .offline, settings: PipelineSettings(effect: chosen, faces: faces),
-                                                  statsInterval: .milliseconds(Int64(statsInterval * 1000)))
+                                                  statsInterval: .seconds(statsInterval))
         let lines = Atomic<Int>(0)  // telemetry lines logged while counting
         let snapshots = Atomic<Int>(0)  // all of them
         let pipeline = try Pipeline(source: source, sinks: sinks, configuration: configuration, logger: Logger(label: "backdrop"), onSnapshot: { _ in

@@ -17,10 +17,7 @@ final class FrameSlotTests: XCTestCase {
         var prepared = ConfidenceMask(width: 4, height: 3)
         var seen = Set<UnsafeRawPointer>()
         for frame in 1...5 {
-            slot.lendMaskToSegmenter()
-            if slot.segmentation.confidenceMasks.isEmpty { slot.segmentation.confidenceMasks.append(ConfidenceMask()) }
-            slot.segmentation.confidenceMasks[0].reshape(width: 4, height: 3)  // what the segmenter's copy does
-            for i in 0..<12 { slot.segmentation.confidenceMasks[0].values[i] = 0.1 }
+            slot.segmentAsTheInferenceStageWould(width: 4, height: 3) { _ in 0.1 }
             for i in 0..<12 { prepared.values[i] = Float(frame) }  // the effect stage's preparation
             slot.adoptPreparedMask(&prepared)
 
@@ -41,5 +38,19 @@ final class FrameSlotTests: XCTestCase {
         slot.lendMaskToSegmenter()
         XCTAssertEqual(address(slot.segmentation.confidenceMasks[0]), raw)
         XCTAssertEqual(slot.mask.width, 4)
+    }
+}
+
+extension FrameSlot {
+    /// What the inference stage does to a slot's raw mask, without MediaPipe: lend the previous
+    /// frame's mask buffer to the segmenter, which reshapes it (in place when the size holds) and
+    /// fills it; `confidence(i)` is the value of pixel `i`.
+    mutating func segmentAsTheInferenceStageWould(width: Int, height: Int, confidence: (Int) -> Float) {
+        lendMaskToSegmenter()
+        if segmentation.confidenceMasks.isEmpty { segmentation.confidenceMasks.append(ConfidenceMask()) }
+        segmentation.confidenceMasks[0].reshape(width: width, height: height)
+        segmentation.confidenceMasks[0].values.withUnsafeMutableBufferPointer { values in
+            for i in values.indices { values[i] = confidence(i) }
+        }
     }
 }

@@ -30,12 +30,7 @@ final class SettingsSwitchAllocationTests: XCTestCase {
         var slot = FrameSlot(settings: blur)
         slot.video = VideoFrame(image: PixelImage(width: width, height: height, format: .rgb))
         func frame(_ index: Int) {
-            slot.lendMaskToSegmenter()
-            if slot.segmentation.confidenceMasks.isEmpty { slot.segmentation.confidenceMasks.append(ConfidenceMask()) }
-            slot.segmentation.confidenceMasks[0].reshape(width: width, height: height)  // what the segmenter's copy does
-            slot.segmentation.confidenceMasks[0].values.withUnsafeMutableBufferPointer { values in
-                for i in values.indices { values[i] = i % width < width / 2 ? 1 : 0 }
-            }
+            slot.segmentAsTheInferenceStageWould(width: width, height: height) { i in i % width < width / 2 ? 1 : 0 }
             stage.process(&slot, maskWanted: false)
         }
         for index in 0..<3 { frame(index) }  // the blur's first frames size the stage's own buffers

@@ -16,7 +16,7 @@ final class TelemetryMetricsTests: XCTestCase {
         let metrics = TestMetrics()
         let recorder = TelemetryRecorder()
         let published = Mutex(0)
-        let reporter = TelemetryReporter(recorder: recorder, interval: 0.05, rssSampleInterval: 0.05,
+        let reporter = TelemetryReporter(recorder: recorder, interval: .milliseconds(50), rssSampleInterval: .milliseconds(50),
                                          metricsFactory: metrics) { _ in published.withLock { $0 += 1 } }
         XCTAssertEqual(metrics.counters(label: TelemetryMetrics.drops).count, PipelineStage.allCases.count * DropReason.allCases.count,
                        "a drop counter for every stage and reason, before any drop")
@@ -76,7 +76,7 @@ final class TelemetryMetricsTests: XCTestCase {
     func testLatencyGaugesAreTheRecordedPercentiles() throws {
         let metrics = TestMetrics()
         let recorder = TelemetryRecorder()
-        let reporter = TelemetryReporter(recorder: recorder, interval: 3_600, metricsFactory: metrics)
+        let reporter = TelemetryReporter(recorder: recorder, interval: .seconds(3_600), metricsFactory: metrics)
         reporter.start()
         var random = TelemetrySeededRandom(seed: 11)
         var samples: [UInt64] = []
@@ -104,7 +104,7 @@ final class TelemetryMetricsTests: XCTestCase {
     func testAQuietIntervalLeavesTheLatencyGauges() throws {
         let metrics = TestMetrics()
         let recorder = TelemetryRecorder()
-        let reporter = TelemetryReporter(recorder: recorder, interval: 3_600, metricsFactory: metrics)
+        let reporter = TelemetryReporter(recorder: recorder, interval: .seconds(3_600), metricsFactory: metrics)
         recorder.frameRead()
         reporter.stop()
         XCTAssertEqual(metrics.counterTotal(label: TelemetryMetrics.frames, dimensions: [("stage", "source")]), 1,

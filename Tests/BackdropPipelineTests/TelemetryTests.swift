@@ -295,7 +295,7 @@ final class TelemetryTests: XCTestCase {
         let recorder = TelemetryRecorder()
         let pipe = Pipe()
         let logger = Logger(label: "backdrop.telemetry") { JSONLogHandler(label: $0, fileHandle: pipe.fileHandleForWriting) }
-        let reporter = TelemetryReporter(recorder: recorder, interval: 0.2, rssSampleInterval: 0.05, logger: logger) { snapshot in
+        let reporter = TelemetryReporter(recorder: recorder, interval: .milliseconds(200), rssSampleInterval: .milliseconds(50), logger: logger) { snapshot in
             seen.withLock { $0.append(snapshot) }
         }
         reporter.start()

@@ -17,3 +17,11 @@ public enum TelemetryClock {
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1_000_000_000
     }
 }
+
+extension Duration {
+    /// The duration in seconds, as a Double: how `TelemetryClock` and the CLI's options count.
+    public var seconds: Double {
+        let (seconds, attoseconds) = components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}

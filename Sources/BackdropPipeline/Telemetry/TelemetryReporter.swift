@@ -45,10 +45,10 @@ public final class TelemetryReporter: Sendable {
     }
 
     public let recorder: TelemetryRecorder
-    /// Seconds between snapshots.
-    public let interval: Double
-    /// Seconds between resident-memory samples.
-    public let rssSampleInterval: Double
+    /// Time between snapshots.
+    public let interval: Duration
+    /// Time between resident-memory samples.
+    public let rssSampleInterval: Duration
     private let logger: Logger?
     private let logsSummary: Bool
     private let metrics: TelemetryMetrics?
@@ -66,11 +66,11 @@ public final class TelemetryReporter: Sendable {
     ///     passes its own (`MetricsTestKit.TestMetrics`) without touching the global system.
     ///   - onSnapshot: called on the reporter's thread with each periodic snapshot (not the final
     ///     one, which `stop()` returns). Must not call `stop()`.
-    public init(recorder: TelemetryRecorder, interval: Double = 5, rssSampleInterval: Double = 1,
+    public init(recorder: TelemetryRecorder, interval: Duration = .seconds(5), rssSampleInterval: Duration = .seconds(1),
                 logger: Logger? = nil, logsSummary: Bool = true,
                 metricsFactory: (any MetricsFactory)? = MetricsSystem.factory,
                 onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)? = nil) {
-        precondition(interval > 0 && rssSampleInterval > 0, "telemetry intervals must be positive")
+        precondition(interval > .zero && rssSampleInterval > .zero, "telemetry intervals must be positive")
         self.recorder = recorder
         self.interval = interval
         self.rssSampleInterval = rssSampleInterval
@@ -122,8 +122,10 @@ public final class TelemetryReporter: Sendable {
         let start = TelemetryClock.now()
         var residentBytes = ProcessMemory.residentBytes()
         recorder.sampleRSS(bytes: residentBytes, now: start)
-        var nextSample = start + rssSampleInterval
-        var nextReport = start + interval
+        // The clock counts seconds as a Double (TelemetryClock), so the steps do too.
+        let sampleStep = rssSampleInterval.seconds, reportStep = interval.seconds
+        var nextSample = start + sampleStep
+        var nextReport = start + reportStep
         while true {
             let wait = max(0, min(nextSample, nextReport) - TelemetryClock.now())
             if wake.wait(timeout: .now() + wait) == .success { break }
@@ -132,14 +134,14 @@ public final class TelemetryReporter: Sendable {
             if now >= nextSample || reportDue {
                 residentBytes = ProcessMemory.residentBytes()
                 recorder.sampleRSS(bytes: residentBytes, now: now)
-                nextSample = Self.next(after: nextSample, step: rssSampleInterval, now: now)
+                nextSample = Self.next(after: nextSample, step: sampleStep, now: now)
             }
             if reportDue {
                 let snapshot = recorder.snapshot(now: now)
                 metrics?.publish(snapshot, residentBytes: residentBytes)
                 logger?.info("\(snapshot.line())", metadata: snapshot.logMetadata())
                 onSnapshot?(snapshot)
-                nextReport = Self.next(after: nextReport, step: interval, now: now)
+                nextReport = Self.next(after: nextReport, step: reportStep, now: now)
             }
         }
         finished.signal()
