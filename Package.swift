@@ -8,13 +8,14 @@ import PackageDescription
 //   BackdropMedia                media I/O on FFmpeg (the only layer that knows it): sources, sinks, looping, camera gating
 //   BackdropEffects              what is drawn on frames
 //   BackdropPipeline             source -> inference -> effect -> sinks, threads, hand-offs, telemetry
+//   BackdropStudio               the studio: a web page and HTTP API that show and steer a running pipeline, /metrics
 //   BackdropCLI                  the command-line tool's commands and option validation
 //   backdrop                     the executable (main.swift)
 let package = Package(
     name: "Backdrop",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "Backdrop", targets: ["BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropCLI"]),
+        .library(name: "Backdrop", targets: ["BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropStudio", "BackdropCLI"]),
         .executable(name: "backdrop", targets: ["backdrop"]),
         .executable(name: "backdrop-bench", targets: ["backdrop-bench"]),
     ],
@@ -25,6 +26,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
     ],
     targets: [
         .target(name: "CMediaPipe", exclude: ["README.md"], linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
@@ -43,8 +47,18 @@ let package = Package(
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "Histogram", package: "hdrhistogram-swift"),
         ], exclude: ["README.md"]),
+        // The studio serves a running pipeline over HTTP (Hummingbird); JPEG previews come from the media layer.
+        .target(name: "BackdropStudio", dependencies: [
+            "BackdropCore", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ], exclude: ["README.md"]),
         .target(name: "BackdropCLI", dependencies: [
-            "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
+            "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropStudio",
+            .product(name: "TOMLKit", package: "TOMLKit"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -67,6 +81,10 @@ let package = Package(
             .product(name: "MetricsTestKit", package: "swift-metrics"),
         ]),
         .testTarget(name: "BackdropMediaTests", dependencies: ["BackdropMedia", "BackdropTestSupport", "backdrop-bench"]),
+        // The studio's server, page and browser tests (headless Chromium through chromedriver).
+        .testTarget(name: "BackdropStudioTests", dependencies: [
+            "BackdropStudio", "BackdropPipeline", "BackdropMedia", "BackdropTestSupport", "backdrop",
+        ]),
         .testTarget(name: "BackdropEffectsTests", dependencies: ["BackdropEffects", "BackdropMedia", "BackdropMediaPipe", "BackdropTestSupport"]),
     ]
 )
