@@ -24,7 +24,8 @@ die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 # 1. Debian packages -------------------------------------------------------------------------
 APT_PACKAGES=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavdevice-dev libavfilter-dev
-  libswscale-dev libavutil-dev libegl1 libgles2 python3 python3-venv python3-pip unzip curl ca-certificates)
+  libswscale-dev libavutil-dev libegl1 libgles2 python3 python3-venv python3-pip unzip curl ca-certificates
+  chromium chromium-driver)  # chromium: the studio's browser test (Tests/BackdropStudioTests)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
