@@ -179,6 +179,9 @@ $("upload").addEventListener("change", async event => {
 });
 
 $("view").addEventListener("change", event => $("preview").src = `/preview?view=${event.target.value}`);
+// A stream that breaks (the server restarted, no frame yet) is opened again a little later; the
+// extra parameter makes it a new URL, which the browser loads again.
+$("preview").addEventListener("error", () => setTimeout(() => $("preview").src = `/preview?view=${$("view").value}&retry=${Date.now()}`, 2000));
 
 // --- charts: plain canvas, one function draws them all ---------------------------------------------
 const charts = {

@@ -1,0 +1,159 @@
+import BackdropCore
+import BackdropMedia
+import BackdropTestSupport
+import Foundation
+import XCTest
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// The studio page in a real headless Chromium during a real `backdrop run --serve`: the preview
+/// moves, a control on the page changes what the run writes, and the charts fill from telemetry.
+final class BrowserTests: XCTestCase {
+    private var folder: URL!
+
+    override func setUpWithError() throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("BackdropStudioTests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
+
+    func testThePageShowsALivePreviewSwitchesTheRunToGreenScreenAndChartsItsTelemetry() throws {
+        let output = folder.appendingPathComponent("out.mkv").path
+        let mask = folder.appendingPathComponent("mask.mkv").path
+        // The real talking head, looped in real time (a small frame, so a debug build keeps up);
+        // lossless files so a colour read back is the colour drawn; the mask says where the person is.
+        let clip = TestMedia.talkingHeadClip(in: try XCTUnwrap(Checkout.root(), "run the tests inside the checkout"))
+        let run = try RunningTool(backdrop, ["run", "--input", clip, "--realtime", "--loop", "0", "--effect", "blur",
+                                             "--no-faces", "--output", output, "--mask-output", mask, "--lossless",
+                                             "--stats-interval", "60", "--serve", "127.0.0.1:0"])
+        defer { if run.isRunning { run.send(SIGKILL); _ = run.wait() } }
+        let studio = try studioAddress(of: run)
+
+        let browser = try WebDriver()
+        defer { browser.quit() }
+        try browser.open(studio)
+
+        // The preview is live: two pictures of #preview taken a moment apart differ.
+        let preview = try browser.element("#preview")
+        XCTAssertTrue(try poll(timeout: 60, every: 0.1) { try browser.execute("return $('preview').naturalWidth") as? Int ?? 0 > 0 },
+                      "the preview never showed a frame")
+        let firstPicture = try browser.screenshot(of: preview)
+        XCTAssertTrue(try poll(timeout: 30, every: 0.5) { try browser.screenshot(of: preview) != firstPicture },
+                      "the preview did not change in 30 s")
+
+        // A user picks green-screen in #effect; the page applies it and shows the server's answer.
+        try browser.click(browser.element("#effect option[value='green-screen']"))
+        XCTAssertTrue(try poll(timeout: 15, every: 0.1) { try browser.execute("return $('status').textContent") as? String == "applied" },
+                      "status: \(String(describing: try? browser.execute("return $('status').textContent")))")
+        XCTAssertEqual(try browser.execute("return $('effect').value") as? String, "green-screen")
+        let outputAtChange = try framesOutput(studio)
+        XCTAssertTrue(try poll(timeout: 60, every: 0.2) { try framesOutput(studio) >= outputAtChange + 25 },
+                      "the run did not output 25 frames after the change")
+
+        // Every chart has drawn samples (from /api/history and the event stream).
+        let drawn = "return ['chart-fps', 'chart-latency', 'chart-rss', 'chart-drops'].map(id => Number($(id).dataset.samples))"
+        XCTAssertTrue(try poll(timeout: 30, every: 0.2) { (try browser.execute(drawn) as? [Int])?.allSatisfy { $0 > 0 } ?? false },
+                      "samples drawn: \(String(describing: try? browser.execute(drawn)))")
+        if let screenshot = ProcessInfo.processInfo.environment["BACKDROP_STUDIO_SCREENSHOT"] {
+            try browser.screenshot().write(to: URL(fileURLWithPath: screenshot))
+        }
+
+        run.send(SIGINT)
+        let finished = run.wait()
+        XCTAssertEqual(finished.status, 130, finished.errors)
+
+        // Frames before the change kept their background; from the change on it is green, the person kept.
+        let frames = try greenShares(output: output, mask: mask)
+        let firstGreen = try XCTUnwrap(frames.firstIndex { $0.background >= 0.9 }, "no frame has a green background")
+        XCTAssertGreaterThan(firstGreen, 0, "the run started with blur, not green")
+        XCTAssertGreaterThanOrEqual(frames.count - firstGreen, 25)
+        for (index, frame) in frames.enumerated() {
+            if index < firstGreen {
+                XCTAssertLessThan(frame.background, 0.05, "frame \(index), before the change: its background is not green")
+            } else {
+                XCTAssertGreaterThanOrEqual(frame.background, 0.9, "frame \(index), after the change: green behind the person")
+                XCTAssertLessThan(frame.person, 0.1, "frame \(index), after the change: the person is not keyed out")
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    /// The `backdrop` tool built beside the test bundle.
+    private var backdrop: String {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("backdrop").path
+    }
+
+    /// The studio's address, from the line `studio listening on http://127.0.0.1:PORT/` the run prints.
+    private func studioAddress(of run: RunningTool) throws -> String {
+        var address: String?
+        poll(timeout: 120, every: 0.1) {
+            address = run.errorsSoFar.firstMatch(of: /studio listening on (http:\/\/127\.0\.0\.1:\d+\/)/).map { String($0.1) }
+            return address != nil || !run.isRunning
+        }
+        guard let address else {
+            if run.isRunning { run.send(SIGKILL) }
+            throw WebDriver.Failure(description: "backdrop run --serve printed no studio address:\n\(run.isRunning ? run.errorsSoFar : run.wait().errors)")
+        }
+        return address
+    }
+
+    /// Frames the run has output, from the newest telemetry sample in /api/state (0 before the first).
+    private func framesOutput(_ studio: String) throws -> Int {
+        let (data, status) = try fetch(URLRequest(url: URL(string: studio + "api/state")!))
+        guard status == 200 else { throw WebDriver.Failure(description: "GET /api/state answered \(status)") }
+        let state = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return (state?["latest"] as? [String: Any])?["frames_output"] as? Int ?? 0
+    }
+
+    /// Sends `request` to the studio and waits for the answer (the test is synchronous).
+    private func fetch(_ request: URLRequest) throws -> (Data, Int) {
+        final class Answer: @unchecked Sendable { var result: Result<(Data, Int), Error> = .failure(URLError(.unknown)) }
+        let answer = Answer()
+        let done = DispatchSemaphore(value: 0)
+        URLSession.shared.dataTask(with: request) { data, response, error in
+            answer.result = error.map { .failure($0) } ?? .success((data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
+            done.signal()
+        }.resume()
+        done.wait()
+        return try answer.result.get()
+    }
+
+    /// Whether a pixel is green-screen green, #00FF00 within 48 levels in each channel (room for
+    /// the encoder's YUV round trip and chroma at edges; the clip's own colours are never that green).
+    private static func isGreen(_ red: UInt8, _ green: UInt8, _ blue: UInt8) -> Bool { red <= 48 && green >= 207 && blue <= 48 }
+
+    /// For each frame of `output`: the share of green pixels among its clear background (mask at
+    /// most 32 of 255 in the same frame of `mask`) and among its clear person (mask at least 224).
+    private func greenShares(output: String, mask: String) throws -> [(background: Double, person: Double)] {
+        let frames = try FFmpegVideoSource(url: output)
+        let masks = try FFmpegVideoSource(url: mask, options: SourceOptions(outputFormat: .gray))
+        XCTAssertEqual(frames.width, masks.width)
+        XCTAssertEqual(frames.height, masks.height)
+        var frame = VideoFrame(image: PixelImage(width: 0, height: 0, format: .rgb))
+        var person = VideoFrame(image: PixelImage(width: 0, height: 0, format: .gray))
+        var shares: [(background: Double, person: Double)] = []
+        while try frames.read(into: &frame) {
+            XCTAssertTrue(try masks.read(into: &person), "the mask video has fewer frames than the output")
+            var counts = (background: 0, greenBackground: 0, person: 0, greenPerson: 0)
+            let rgb = frame.image.pixels, gray = person.image.pixels
+            for index in 0..<gray.count {
+                let green = Self.isGreen(rgb[3 * index], rgb[3 * index + 1], rgb[3 * index + 2])
+                if gray[index] <= 32 {
+                    counts.background += 1
+                    if green { counts.greenBackground += 1 }
+                } else if gray[index] >= 224 {
+                    counts.person += 1
+                    if green { counts.greenPerson += 1 }
+                }
+            }
+            XCTAssertGreaterThan(counts.background, gray.count / 10, "frame \(shares.count) has hardly any background to judge")
+            shares.append((Double(counts.greenBackground) / Double(max(1, counts.background)),
+                           Double(counts.greenPerson) / Double(max(1, counts.person))))
+        }
+        XCTAssertFalse(try masks.read(into: &person), "the mask video has more frames than the output")
+        return shares
+    }
+}

@@ -1,0 +1,119 @@
+import BackdropTestSupport
+import Foundation
+
+/// Headless Chromium driven through chromedriver's W3C WebDriver HTTP API (JSON over loopback HTTP): just what the browser
+/// tests need (open a page, run a script, click, screenshot an element). chromedriver runs on a
+/// free loopback port for the life of this value; `quit()` ends the browser and the driver.
+final class WebDriver {
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    private let driver: Process
+    private let base: URL
+    private var session = ""
+
+    /// Starts chromedriver and a headless Chromium session with a `width` x `height` window.
+    init(width: Int = 1400, height: Int = 1100) throws {
+        guard let chromedriver = Self.onPath("chromedriver") else {
+            throw Failure(description: "chromedriver is not installed: run scripts/setup.sh as root "
+                + "(it installs the Debian packages chromium and chromium-driver)")
+        }
+        let port = try LoopbackPorts.free(.tcp)
+        driver = Process()
+        driver.executableURL = URL(fileURLWithPath: chromedriver)
+        driver.arguments = ["--port=\(port)"]
+        driver.standardOutput = FileHandle.nullDevice
+        driver.standardError = FileHandle.nullDevice
+        try driver.run()
+        base = URL(string: "http://127.0.0.1:\(port)")!
+        var lastError: Error?
+        guard poll(timeout: 30, every: 0.1, until: {
+            do { try send("GET", "status"); return true } catch { lastError = error; return false }
+        }) else {
+            driver.terminate()
+            throw Failure(description: "chromedriver did not answer on port \(port) within 30 s: \(lastError.map(String.init(describing:)) ?? "")")
+        }
+        // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
+        let options: [String: Any] = ["args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                                               "--hide-scrollbars", "--window-size=\(width),\(height)"]]
+        let capabilities: [String: Any] = ["capabilities": ["alwaysMatch": ["browserName": "chrome", "goog:chromeOptions": options]]]
+        do {
+            let answer = try send("POST", "session", capabilities) as? [String: Any]
+            guard let id = answer?["sessionId"] as? String else { throw Failure(description: "no session id in \(String(describing: answer))") }
+            session = id
+        } catch {
+            driver.terminate()
+            throw error
+        }
+    }
+
+    func open(_ url: String) throws { try send("POST", "session/\(session)/url", ["url": url]) }
+
+    /// Runs `script` (a function body) in the page and returns what it returns, as JSON values.
+    @discardableResult
+    func execute(_ script: String, _ arguments: [Any] = []) throws -> Any? {
+        try send("POST", "session/\(session)/execute/sync", ["script": script, "args": arguments])
+    }
+
+    /// The WebDriver reference of the first element `selector` (CSS) matches.
+    func element(_ selector: String) throws -> String {
+        let found = try send("POST", "session/\(session)/element", ["using": "css selector", "value": selector]) as? [String: Any]
+        guard let id = found?.values.first as? String else { throw Failure(description: "no element matches \(selector)") }
+        return id
+    }
+
+    /// Clicks an element as a user would (for an <option>, this selects it and fires `change`).
+    func click(_ element: String) throws { try send("POST", "session/\(session)/element/\(element)/click", [:]) }
+
+    /// A PNG of just this element as it is drawn now.
+    func screenshot(of element: String) throws -> Data {
+        try png(send("GET", "session/\(session)/element/\(element)/screenshot"))
+    }
+
+    /// A PNG of the whole window.
+    func screenshot() throws -> Data { try png(send("GET", "session/\(session)/screenshot")) }
+
+    func quit() {
+        if !session.isEmpty { _ = try? send("DELETE", "session/\(session)") }
+        driver.terminate()
+        driver.waitUntilExit()
+    }
+
+    private func png(_ value: Any?) throws -> Data {
+        guard let text = value as? String, let data = Data(base64Encoded: text) else { throw Failure(description: "a screenshot was not base64 PNG") }
+        return data
+    }
+
+    /// One WebDriver command: its answer's `value`, or the driver's error as a `Failure`.
+    ///
+    /// Sent with the curl tool, not URLSession: chromedriver writes headers without a space after
+    /// the colon (`Content-Length:252`), which corelibs-foundation's URLSession rejects ("Failed
+    /// writing header", swiftlang/swift-corelibs-foundation#4965).
+    @discardableResult
+    private func send(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Any? {
+        var arguments = ["-sS", "--max-time", "60", "-X", method, "-w", "\n%{http_code}"]
+        var input: Data?
+        if let body {
+            input = try JSONSerialization.data(withJSONObject: body)
+            arguments += ["-H", "Content-Type: application/json", "--data-binary", "@-"]
+        }
+        let sent = try runTool("curl", arguments + [base.appendingPathComponent(path).absoluteString], input: input)
+        guard sent.status == 0, let split = sent.output.lastIndex(of: UInt8(ascii: "\n")) else {
+            throw Failure(description: "WebDriver \(method) /\(path): curl failed (\(sent.status)): \(sent.errors)")
+        }
+        let data = sent.output[..<split]
+        let status = Int(String(decoding: sent.output[(split + 1)...], as: UTF8.self)) ?? 0
+        let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        guard status == 200 else {
+            let error = answer?["value"] as? [String: Any]
+            throw Failure(description: "WebDriver \(method) /\(path) answered \(status): \(error?["message"] ?? String(decoding: data, as: UTF8.self))")
+        }
+        return answer?["value"]
+    }
+
+    private static func onPath(_ name: String) -> String? {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") + ["/usr/bin", "/usr/lib/chromium"]
+        return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
