@@ -30,7 +30,7 @@ enum StudioPage {
   .card h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--dim); margin: 0 0 8px; font-weight: 600; }
   .preview { position: relative; display: flex; flex-direction: column; }
   .preview .bar { display: flex; justify-content: space-between; align-items: center; margin-bottom: 8px; }
-  #preview { width: 100%; aspect-ratio: 16 / 9; object-fit: contain; background: #000; border-radius: 6px; }
+  #preview { width: 100%; aspect-ratio: 16 / 9; max-height: 70vh; object-fit: contain; background: #000; border-radius: 6px; }
   form { display: grid; grid-template-columns: auto 1fr; gap: 9px 12px; align-items: center; }
   label { color: var(--dim); }
   select, input[type=number] { background: var(--bg); color: var(--text); border: 1px solid var(--line);
@@ -310,6 +310,7 @@ async function refreshState() {
 
 async function start() {
   state = await api("GET", "/api/state");
+  $("preview").style.aspectRatio = `${state.run.width} / ${state.run.height}`;
   $("effect").replaceChildren(...state.effects.map(name => new Option(name, name)));
   $("blurStrength").min = state.limits.blur_strength[0]; $("blurStrength").max = state.limits.blur_strength[1];
   $("feather").min = state.limits.feather[0]; $("feather").max = state.limits.feather[1];
