@@ -3,33 +3,18 @@ import BackdropMedia
 import BackdropTestSupport
 import Foundation
 import XCTest
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// The studio page in a real headless Chromium during a real `backdrop run --serve`: the preview
 /// moves, a control on the page changes what the run writes, and the charts fill from telemetry.
-final class BrowserTests: XCTestCase {
-    private var folder: URL!
-
-    override func setUpWithError() throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("BackdropStudioTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: folder) }
-
+final class BrowserTests: StudioTestCase {
     func testThePageShowsALivePreviewSwitchesTheRunToGreenScreenAndChartsItsTelemetry() throws {
-        let output = folder.appendingPathComponent("out.mkv").path
-        let mask = folder.appendingPathComponent("mask.mkv").path
+        let output = path("out.mkv"), mask = path("mask.mkv")
         // The real talking head, looped in real time (a small frame, so a debug build keeps up);
         // lossless files so a colour read back is the colour drawn; the mask says where the person is.
-        let clip = TestMedia.talkingHeadClip(in: try XCTUnwrap(Checkout.root(), "run the tests inside the checkout"))
-        let run = try RunningTool(backdrop, ["run", "--input", clip, "--realtime", "--loop", "0", "--effect", "blur",
-                                             "--no-faces", "--output", output, "--mask-output", mask, "--lossless",
-                                             "--stats-interval", "60", "--serve", "127.0.0.1:0"])
-        defer { if run.isRunning { run.send(SIGKILL); _ = run.wait() } }
-        let studio = try studioAddress(of: run)
+        let run = try StudioRun(backdrop: backdrop, ["run", "--input", Self.talkingHeadClip, "--realtime", "--loop", "0",
+                                                     "--effect", "blur", "--no-faces", "--output", output, "--mask-output", mask,
+                                                     "--lossless", "--stats-interval", "60", "--serve", "127.0.0.1:0"], in: folder)
+        let studio = "http://127.0.0.1:\(run.port)/"
 
         let browser = try WebDriver()
         defer { browser.quit() }
@@ -48,21 +33,16 @@ final class BrowserTests: XCTestCase {
         XCTAssertTrue(try poll(timeout: 15, every: 0.1) { try browser.execute("return $('status').textContent") as? String == "applied" },
                       "status: \(String(describing: try? browser.execute("return $('status').textContent")))")
         XCTAssertEqual(try browser.execute("return $('effect').value") as? String, "green-screen")
-        let outputAtChange = try framesOutput(studio)
-        XCTAssertTrue(try poll(timeout: 60, every: 0.2) { try framesOutput(studio) >= outputAtChange + 25 },
-                      "the run did not output 25 frames after the change")
+        let outputAtChange = try run.framesOutput()
+        XCTAssertTrue(try poll(timeout: 60, every: 0.2) { try run.framesOutput() >= outputAtChange + 25 },
+                      "the run did not output 25 frames after the change: \(run.errors.suffix(1500))")
 
         // Every chart has drawn samples (from /api/history and the event stream).
         let drawn = "return ['chart-fps', 'chart-latency', 'chart-rss', 'chart-drops'].map(id => Number($(id).dataset.samples))"
         XCTAssertTrue(try poll(timeout: 30, every: 0.2) { (try browser.execute(drawn) as? [Int])?.allSatisfy { $0 > 0 } ?? false },
                       "samples drawn: \(String(describing: try? browser.execute(drawn)))")
-        if let screenshot = ProcessInfo.processInfo.environment["BACKDROP_STUDIO_SCREENSHOT"] {
-            try browser.screenshot().write(to: URL(fileURLWithPath: screenshot))
-        }
 
-        run.send(SIGINT)
-        let finished = run.wait()
-        XCTAssertEqual(finished.status, 130, finished.errors)
+        XCTAssertEqual(run.stop(SIGINT), 130, "an interrupted run finalizes its files: \(run.errors.suffix(1500))")
 
         // Frames before the change kept their background; from the change on it is green, the person kept.
         let frames = try greenShares(output: output, mask: mask)
@@ -80,46 +60,6 @@ final class BrowserTests: XCTestCase {
     }
 
     // MARK: Helpers
-
-    /// The `backdrop` tool built beside the test bundle.
-    private var backdrop: String {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("backdrop").path
-    }
-
-    /// The studio's address, from the line `studio listening on http://127.0.0.1:PORT/` the run prints.
-    private func studioAddress(of run: RunningTool) throws -> String {
-        var address: String?
-        poll(timeout: 120, every: 0.1) {
-            address = run.errorsSoFar.firstMatch(of: /studio listening on (http:\/\/127\.0\.0\.1:\d+\/)/).map { String($0.1) }
-            return address != nil || !run.isRunning
-        }
-        guard let address else {
-            if run.isRunning { run.send(SIGKILL) }
-            throw WebDriver.Failure(description: "backdrop run --serve printed no studio address:\n\(run.isRunning ? run.errorsSoFar : run.wait().errors)")
-        }
-        return address
-    }
-
-    /// Frames the run has output, from the newest telemetry sample in /api/state (0 before the first).
-    private func framesOutput(_ studio: String) throws -> Int {
-        let (data, status) = try fetch(URLRequest(url: URL(string: studio + "api/state")!))
-        guard status == 200 else { throw WebDriver.Failure(description: "GET /api/state answered \(status)") }
-        let state = try JSONSerialization.jsonObject(with: data) as? [String: Any]
-        return (state?["latest"] as? [String: Any])?["frames_output"] as? Int ?? 0
-    }
-
-    /// Sends `request` to the studio and waits for the answer (the test is synchronous).
-    private func fetch(_ request: URLRequest) throws -> (Data, Int) {
-        final class Answer: @unchecked Sendable { var result: Result<(Data, Int), Error> = .failure(URLError(.unknown)) }
-        let answer = Answer()
-        let done = DispatchSemaphore(value: 0)
-        URLSession.shared.dataTask(with: request) { data, response, error in
-            answer.result = error.map { .failure($0) } ?? .success((data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
-            done.signal()
-        }.resume()
-        done.wait()
-        return try answer.result.get()
-    }
 
     /// Whether a pixel is green-screen green, #00FF00 within 48 levels in each channel (room for
     /// the encoder's YUV round trip and chroma at edges; the clip's own colours are never that green).

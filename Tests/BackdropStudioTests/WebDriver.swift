@@ -10,7 +10,7 @@ final class WebDriver {
     }
 
     private let driver: Process
-    private let base: URL
+    private let port: Int
     private var session = ""
 
     /// Starts chromedriver and a headless Chromium session with a `width` x `height` window.
@@ -19,14 +19,13 @@ final class WebDriver {
             throw Failure(description: "chromedriver is not installed: run scripts/setup.sh as root "
                 + "(it installs the Debian packages chromium and chromium-driver)")
         }
-        let port = try LoopbackPorts.free(.tcp)
+        port = try LoopbackPorts.free(.tcp)
         driver = Process()
         driver.executableURL = URL(fileURLWithPath: chromedriver)
         driver.arguments = ["--port=\(port)"]
         driver.standardOutput = FileHandle.nullDevice
         driver.standardError = FileHandle.nullDevice
         try driver.run()
-        base = URL(string: "http://127.0.0.1:\(port)")!
         var lastError: Error?
         guard poll(timeout: 30, every: 0.1, until: {
             do { try send("GET", "status"); return true } catch { lastError = error; return false }
@@ -87,29 +86,20 @@ final class WebDriver {
 
     /// One WebDriver command: its answer's `value`, or the driver's error as a `Failure`.
     ///
-    /// Sent with the curl tool, not URLSession: chromedriver writes headers without a space after
-    /// the colon (`Content-Length:252`), which corelibs-foundation's URLSession rejects ("Failed
-    /// writing header", swiftlang/swift-corelibs-foundation#4965).
+    /// Sent with BackdropTestSupport's socket client, not URLSession: chromedriver writes headers
+    /// without a space after the colon (`Content-Length:252`), which corelibs-foundation's
+    /// URLSession rejects ("Failed writing header", swiftlang/swift-corelibs-foundation#4965).
     @discardableResult
     private func send(_ method: String, _ path: String, _ body: [String: Any]? = nil) throws -> Any? {
-        var arguments = ["-sS", "--max-time", "60", "-X", method, "-w", "\n%{http_code}"]
-        var input: Data?
-        if let body {
-            input = try JSONSerialization.data(withJSONObject: body)
-            arguments += ["-H", "Content-Type: application/json", "--data-binary", "@-"]
+        let json = try body.map { try JSONSerialization.data(withJSONObject: $0) }
+        let answer = try HTTPTestClient.request(port: port, method, "/" + path,
+                                                headers: json == nil ? [:] : ["Content-Type": "application/json"],
+                                                body: json, timeout: 60)
+        guard answer.status == 200 else {
+            let error = answer.json?["value"] as? [String: Any]
+            throw Failure(description: "WebDriver \(method) /\(path) answered \(answer.status): \(error?["message"] ?? answer.text)")
         }
-        let sent = try runTool("curl", arguments + [base.appendingPathComponent(path).absoluteString], input: input)
-        guard sent.status == 0, let split = sent.output.lastIndex(of: UInt8(ascii: "\n")) else {
-            throw Failure(description: "WebDriver \(method) /\(path): curl failed (\(sent.status)): \(sent.errors)")
-        }
-        let data = sent.output[..<split]
-        let status = Int(String(decoding: sent.output[(split + 1)...], as: UTF8.self)) ?? 0
-        let answer = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        guard status == 200 else {
-            let error = answer?["value"] as? [String: Any]
-            throw Failure(description: "WebDriver \(method) /\(path) answered \(status): \(error?["message"] ?? String(decoding: data, as: UTF8.self))")
-        }
-        return answer?["value"]
+        return answer.json?["value"]
     }
 
     private static func onPath(_ name: String) -> String? {

@@ -55,11 +55,6 @@ public final class RunningTool: @unchecked Sendable {
     public let process: Process
     private let output = Pipe()
     private let errors = Pipe()
-    /// Standard error is read from the start, so a test can watch it while the program runs
-    /// (`errorsSoFar`) and a chatty program never blocks on a full pipe.
-    private let errorsLock = NSLock()
-    private var errorData = Data()
-    private let errorsRead = DispatchGroup()
 
     /// Starts `tool` (a path) with `arguments`; its output and errors are kept for `wait()`.
     public init(_ tool: String, _ arguments: [String]) throws {
@@ -70,29 +65,27 @@ public final class RunningTool: @unchecked Sendable {
         process.standardError = errors
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let reader = errors.fileHandleForReading
-        errorsRead.enter()
-        DispatchQueue.global().async { [self] in
-            while case let chunk = reader.availableData, !chunk.isEmpty {
-                errorsLock.withLock { errorData.append(chunk) }
-            }
-            errorsRead.leave()
-        }
     }
 
     public var isRunning: Bool { process.isRunning }
 
     public func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
-    /// What the program has written to standard error until now, while it runs.
-    public var errorsSoFar: String { errorsLock.withLock { String(decoding: errorData, as: UTF8.self) } }
-
-    /// Waits for the program to end and returns what it wrote (its output is read to the end
-    /// first, its errors are being read already).
+    /// Waits for the program to end and returns what it wrote. The pipes are read to their end
+    /// first, on two threads, so a chatty program cannot block on a full pipe.
     public func wait() -> ToolRun {
+        final class Drained: @unchecked Sendable { var data = Data() }
+        let errorData = Drained()
+        let drained = DispatchSemaphore(value: 0)
+        let errors = self.errors
+        DispatchQueue.global().async {
+            errorData.data = errors.fileHandleForReading.readDataToEndOfFile()
+            drained.signal()
+        }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        errorsRead.wait()
-        return ToolRun(status: process.terminationStatus, output: outputData, errors: errorsSoFar)
+        drained.wait()
+        return ToolRun(status: process.terminationStatus, output: outputData,
+                       errors: String(decoding: errorData.data, as: UTF8.self))
     }
 }
