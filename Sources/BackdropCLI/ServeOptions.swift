@@ -20,7 +20,7 @@ struct ServeOptions: ParsableArguments {
     var token: String?
     @Flag(help: "With --serve: keep the studio up after the run ends (the page keeps the summary) until Ctrl-C.")
     var keepServing = false
-    @Option(help: "With --serve: /healthz answers 503 when no frame has been output for this many seconds.")
+    @Option(help: ArgumentHelp("With --serve: /healthz answers 503 when no frame has been output for this many seconds.", valueName: "SECONDS"))
     var healthTimeout = 5.0
 
     /// The token from the option, else the environment.

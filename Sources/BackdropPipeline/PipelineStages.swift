@@ -124,12 +124,13 @@ extension Pipeline {
         defer { toSink.close() }
         while var slot = toEffect.take() {
             if !failed {
-                // The preview costs one atomic load per view here unless someone watches.
-                let now = Self.now()
-                preview.offer(input: slot.video.image, now: now)
+                // Unwatched, the preview costs three atomic loads per frame here.
+                let previewed = preview.isWatched
+                let now = previewed ? Self.now() : 0
+                if previewed { preview.offer(input: slot.video.image, now: now) }
                 let maskWanted = maskSink != nil || !subscribers.isEmpty || preview.wantsMask
                 effects.process(&slot, maskWanted: maskWanted)
-                preview.offer(output: slot.video.image, mask: slot.mask, maskIsFresh: maskWanted, now: now)
+                if previewed { preview.offer(output: slot.video.image, mask: slot.mask, maskIsFresh: maskWanted, now: now) }
             }
             if let displaced = toSink.put(consume slot) {
                 telemetry.dropped(at: .sink, because: .replacedByNewer)

@@ -96,6 +96,12 @@ public final class PreviewTap: Sendable {
 
     // MARK: The effect stage
 
+    /// Whether any view is watched.
+    var isWatched: Bool {
+        inputWatchers.load(ordering: .relaxed) > 0 || outputWatchers.load(ordering: .relaxed) > 0
+            || maskWatchers.load(ordering: .relaxed) > 0
+    }
+
     /// Whether the mask view is watched (the effect stage then computes the full-size mask).
     var wantsMask: Bool { maskWatchers.load(ordering: .relaxed) > 0 }
 

@@ -65,6 +65,7 @@ public final class Studio: Service, Sendable {
                                   quality: configuration.previewQuality, logger: logger)
         let events = self.events
         settings = SettingsController(pipeline: pipeline, backgrounds: backgrounds, initialBackgroundID: backgroundID) { applied in
+            logger?.info("studio: settings changed: \(applied)")
             events.yield(Self.event("settings", applied))
         }
     }

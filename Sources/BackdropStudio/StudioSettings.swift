@@ -4,7 +4,7 @@ import BackdropPipeline
 /// The settings as the page and the API see them (`GET /api/state`'s "settings", the answer to
 /// `PATCH /api/settings`): every value `Pipeline.update(...)` takes, named, with the ones the current
 /// effect does not use remembered (switching blur -> colour -> blur keeps the blur strength).
-public struct StudioSettings: Sendable, Equatable, Codable {
+public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConvertible {
     /// The effect's name, one of ``EffectName``.
     public var effect: EffectName
     public var blurStrength: Int
@@ -70,6 +70,18 @@ public struct StudioSettings: Sendable, Equatable, Codable {
         described.feather = settings.featherRadius
         described.maxFPS = settings.maxFPS
         self = described
+    }
+
+    /// The settings in force, as a log line says them: the effect with its own parameter, then the rest.
+    public var description: String {
+        let parameter = switch effect {
+        case .blur: " strength \(blurStrength)"
+        case .replace: " background \(background ?? "none")"
+        case .color: " #\(color)"
+        default: ""
+        }
+        return "effect \(effect.rawValue)\(parameter), faces \(faces ? "on" : "off"), smoothing \(smoothing ? "on" : "off"), "
+            + "feather \(feather), max fps \(maxFPS.map { "\($0)" } ?? "default")"
     }
 
     /// Always writes `background` and `max_fps`, null when unset: a client reads every key.
