@@ -30,7 +30,7 @@ enum StudioPage {
   .card h2 { font-size: 12px; text-transform: uppercase; letter-spacing: .06em; color: var(--dim); margin: 0 0 8px; font-weight: 600; }
   .preview { position: relative; display: flex; flex-direction: column; }
   .preview .bar { display: flex; justify-content: space-between; align-items: center; margin-bottom: 8px; }
-  #preview { width: 100%; aspect-ratio: 16 / 9; max-height: 70vh; object-fit: contain; background: #000; border-radius: 6px; }
+  #preview { width: 100%; aspect-ratio: 16 / 9; max-height: 62vh; object-fit: contain; background: var(--bg); border-radius: 6px; }
   form { display: grid; grid-template-columns: auto 1fr; gap: 9px 12px; align-items: center; }
   label { color: var(--dim); }
   select, input[type=number] { background: var(--bg); color: var(--text); border: 1px solid var(--line);
@@ -288,7 +288,9 @@ function fillSummary() {
     ["Dropped", count(last?.dropped_total ?? total?.run.frames_dropped ?? 0)],
     ["Swaps", count(last?.swaps_total ?? total?.run.swaps ?? 0)],
     ["RSS", last ? `${last.rss_mb.toFixed(1)} MB` : "–"],
-    ["Peak RSS", total ? `${total.rss_peak_mb.toFixed(1)} MB` : "–"],
+    // The run's peak once it has a summary; until then the highest of the samples charted.
+    total ? ["Peak RSS", `${total.rss_peak_mb.toFixed(1)} MB`]
+          : ["Peak RSS (10 min)", samples.length ? `${Math.max(...samples.map(s => s.rss_mb)).toFixed(1)} MB` : "–"],
     ["RSS slope", slope(last)],
     ["Uptime", duration(run.uptime_seconds)],
     ["Health", health.ok ? "ok" : health.reason ?? "unhealthy"],
