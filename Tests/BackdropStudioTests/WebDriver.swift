@@ -1,9 +1,9 @@
 import BackdropTestSupport
 import Foundation
 
-/// Headless Chromium driven through chromedriver's W3C WebDriver HTTP API (JSON over loopback HTTP): just what the browser
-/// tests need (open a page, run a script, click, screenshot an element). chromedriver runs on a
-/// free loopback port for the life of this value; `quit()` ends the browser and the driver.
+/// Headless Chromium driven through chromedriver's W3C WebDriver API (JSON over loopback HTTP):
+/// just what the browser tests need (open a page, run a script, click, screenshot an element).
+/// chromedriver runs on a free loopback port for the life of this value; `quit()` ends both.
 final class WebDriver {
     struct Failure: Error, CustomStringConvertible {
         let description: String
@@ -31,6 +31,7 @@ final class WebDriver {
             do { try send("GET", "status"); return true } catch { lastError = error; return false }
         }) else {
             driver.terminate()
+            driver.waitUntilExit()
             throw Failure(description: "chromedriver did not answer on port \(port) within 30 s: \(lastError.map(String.init(describing:)) ?? "")")
         }
         // --no-sandbox: CI runs as root, where Chromium's sandbox refuses to start.
@@ -43,6 +44,7 @@ final class WebDriver {
             session = id
         } catch {
             driver.terminate()
+            driver.waitUntilExit()
             throw error
         }
     }
@@ -70,9 +72,6 @@ final class WebDriver {
         try png(send("GET", "session/\(session)/element/\(element)/screenshot"))
     }
 
-    /// A PNG of the whole window.
-    func screenshot() throws -> Data { try png(send("GET", "session/\(session)/screenshot")) }
-
     func quit() {
         if !session.isEmpty { _ = try? send("DELETE", "session/\(session)") }
         driver.terminate()
@@ -80,7 +79,9 @@ final class WebDriver {
     }
 
     private func png(_ value: Any?) throws -> Data {
-        guard let text = value as? String, let data = Data(base64Encoded: text) else { throw Failure(description: "a screenshot was not base64 PNG") }
+        guard let text = value as? String, let data = Data(base64Encoded: text) else {
+            throw Failure(description: "a screenshot was not base64 PNG")
+        }
         return data
     }
 
@@ -103,7 +104,7 @@ final class WebDriver {
     }
 
     private static func onPath(_ name: String) -> String? {
-        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":") + ["/usr/bin", "/usr/lib/chromium"]
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":") + ["/usr/bin"]
         return folders.map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 }
