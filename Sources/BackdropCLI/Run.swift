@@ -96,6 +96,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "plain or json log lines (stderr).")
     var logFormat: LogFormat = .plain
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var configFile: ConfigFileOptions
 
     /// Limits of the numeric options (what each means is in its --help).
     enum Limits {
@@ -173,6 +174,7 @@ struct Run: AsyncParsableCommand {
         let effect = try chosenEffect()  // reads --background before any output is opened
         // Signals stop the run from here on, also while a network input is still opening.
         let signals = await SignalHandling.start()
+        let configReload = ConfigReload(configFile, signals: signals, logger: logger)
 
         var opened: Inputs.Opened
         do {
@@ -241,6 +243,7 @@ struct Run: AsyncParsableCommand {
             source.close()
             throw error
         }
+        configReload.attach(pipeline)
         // A second Ctrl-C quits at once: take the unfinished files with it.
         let temporaryFiles = sinks.compactMap { ($0 as? VideoFileSink)?.temporaryPath } + [maskSink?.temporaryPath].compactMap { $0 }
         signals.beforeForcedExit { for path in temporaryFiles { unlink(path) } }
@@ -276,7 +279,7 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    private func chosenEffect() throws -> Effect {
+    func chosenEffect() throws -> Effect {
         switch effect {
         case .none: return .none
         case .blur: return .blur(strength: blurStrength)
