@@ -31,7 +31,7 @@ extension BackdropCommand {
     /// top-level code (`main.swift`) the synchronous `main()` is the overload Swift picks.
     public static func runAsMain() async {
         do {
-            var command = try parseAsRoot()
+            var command = try RunConfigFile.parseAsRoot(Array(CommandLine.arguments.dropFirst()))
             if var asynchronous = command as? AsyncParsableCommand {
                 try await asynchronous.run()
             } else {

@@ -100,6 +100,7 @@ struct Run: AsyncParsableCommand {
     @Option(help: "plain or json log lines (stderr).")
     var logFormat: LogFormat = .plain
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var configFile: ConfigFileOptions
     @OptionGroup(title: "Backdrop Studio") var studio: ServeOptions
 
     /// Limits of the numeric options (what each means is in its --help).
@@ -182,6 +183,7 @@ struct Run: AsyncParsableCommand {
         let sourceStatus = SourceStatus()
         // Signals stop the run from here on, also while a network input is still opening.
         let signals = await SignalHandling.start()
+        let configReload = ConfigReload(configFile, signals: signals, logger: logger)
 
         var opened: Inputs.Opened
         do {
@@ -253,6 +255,7 @@ struct Run: AsyncParsableCommand {
             source.close()
             throw error
         }
+        configReload.attach(pipeline)
         // A second Ctrl-C quits at once: take the unfinished files with it.
         let temporaryFiles = sinks.compactMap { ($0 as? VideoFileSink)?.temporaryPath } + [maskSink?.temporaryPath].compactMap { $0 }
         signals.beforeForcedExit { for path in temporaryFiles { unlink(path) } }
@@ -320,7 +323,7 @@ struct Run: AsyncParsableCommand {
         }
     }
 
-    private func chosenEffect() throws -> Effect {
+    func chosenEffect() throws -> Effect {
         switch effect {
         case .none: return .none
         case .blur: return .blur(strength: blurStrength)

@@ -21,10 +21,12 @@ public final class SignalHandling: Sendable {
     public let stop = StopRequest()
     private let received = Atomic<Int32>(0)
     private let actions = Mutex<(onStop: [@Sendable () -> Void], beforeForcedExit: [@Sendable () -> Void])>(([], []))
+    private let reloads = Mutex<[@Sendable () -> Void]>([])
 
     private init() {}
 
-    /// Starts catching SIGINT and SIGTERM; until then they keep their default action.
+    /// Starts catching SIGINT and SIGTERM, and SIGHUP (``onReload(_:)``: it no longer ends the
+    /// process); until then they keep their default action.
     public static func start() async -> SignalHandling {
         let handling = SignalHandling()
         #if os(Linux)
@@ -32,10 +34,17 @@ public final class SignalHandling: Sendable {
         // thread runs its default action first: ignore the default, the sequence still gets them.
         signal(SIGINT, SIG_IGN)
         signal(SIGTERM, SIG_IGN)
+        signal(SIGHUP, SIG_IGN)
         #endif
-        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm)
+        let signals = await UnixSignalsSequence(trapping: .sigint, .sigterm, .sighup)
         Task.detached {
-            for await signal in signals { handling.received(signal.rawValue) }
+            for await signal in signals {
+                if signal == .sighup {
+                    for reload in handling.reloads.withLock({ $0 }) { reload() }
+                } else {
+                    handling.received(signal.rawValue)
+                }
+            }
         }
         return handling
     }
@@ -50,6 +59,11 @@ public final class SignalHandling: Sendable {
             return signalNumber != 0
         }
         if already { action() }
+    }
+
+    /// Runs `action` on every SIGHUP (reading a config file again), on the signal watcher's task.
+    public func onReload(_ action: @escaping @Sendable () -> Void) {
+        reloads.withLock { $0.append(action) }
     }
 
     /// Runs `cleanUp` just before a second signal ends the process (deleting unfinished temporary

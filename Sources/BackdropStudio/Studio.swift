@@ -87,20 +87,18 @@ public final class Studio: Service, Sendable {
     public func health(now: Double = TelemetryClock.now()) -> Health {
         let (since, frames) = history.secondsSinceProgress(now: now)
         let limit = configuration.healthTimeout.seconds
-        var health = Health(ok: true, reason: nil, framesOutput: max(frames, pipeline.framesOutput), secondsSinceLastFrame: since)
-        if pipeline.isFinished {
-            health.ok = false
-            health.reason = "the run has finished"
+        let reason: String? = if pipeline.isFinished {
+            "the run has finished"
         } else if let reconnecting = sourceStatus?.reconnecting {
-            health.ok = false
-            health.reason = "the source is reconnecting (\(reconnecting))"
+            "the source is reconnecting (\(reconnecting))"
         } else if since > limit {
-            health.ok = false
-            health.reason = frames == 0
+            frames == 0
                 ? "no frame has been output yet, \(Int(since)) s after the start (the limit is \(limit) s)"
                 : "no frame has been output for \(Int(since)) s (the limit is \(limit) s)"
+        } else {
+            nil
         }
-        return health
+        return Health(reason: reason, framesOutput: max(frames, pipeline.framesOutput), secondsSinceLastFrame: since)
     }
 
     public func run() async throws {

@@ -65,8 +65,7 @@ extension Studio {
 
     func state() -> StudioState {
         StudioState(settings: settings.current,
-                    run: .init(description: configuration.run, uptimeSeconds: (uptimeSeconds * 10).rounded() / 10,
-                               finished: pipeline.isFinished),
+                    run: .init(configuration.run, uptimeSeconds: uptimeSeconds, finished: pipeline.isFinished),
                     latest: history.latest, summary: pipeline.summary, health: health(), backgrounds: backgrounds.entries)
     }
 

@@ -1,3 +1,4 @@
+import BackdropCore
 import BackdropEffects
 import BackdropPipeline
 
@@ -9,14 +10,14 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
     public var effect: EffectName
     public var blurStrength: Int
     /// The background image's id in the studio's store (``BackgroundStore``), for `replace`.
-    public var background: String?
+    @JSONNullable public var background: String?
     /// Background colour for `color`, as RRGGBB.
     public var color: String
     public var faces: Bool
     public var smoothing: Bool
     public var feather: Int
     /// Frames per second at most (nil: the mode's default).
-    public var maxFPS: Double?
+    @JSONNullable public var maxFPS: Double?
 
     /// The effects the studio can switch between (a library app's `.custom` effect shows as `custom`
     /// and can be switched away from, not back to).
@@ -84,18 +85,6 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
             + "feather \(feather), max fps \(maxFPS.map { "\($0)" } ?? "default")"
     }
 
-    /// Always writes `background` and `max_fps`, null when unset: a client reads every key.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(effect, forKey: .effect)
-        try container.encode(blurStrength, forKey: .blurStrength)
-        try container.encode(background, forKey: .background)
-        try container.encode(color, forKey: .color)
-        try container.encode(faces, forKey: .faces)
-        try container.encode(smoothing, forKey: .smoothing)
-        try container.encode(feather, forKey: .feather)
-        try container.encode(maxFPS, forKey: .maxFPS)
-    }
 }
 
 /// RRGGBB colour text, both ways.

@@ -1,21 +1,25 @@
+import BackdropCore
 import BackdropPipeline
 
 /// `GET /api/state`: everything the page shows at load, in one JSON object.
 struct StudioState: Encodable {
     struct Run: Encodable {
-        var description: RunDescription
+        var input: String
+        var outputs: [String]
+        var live: Bool
+        var width: Int
+        var height: Int
         var uptimeSeconds: Double
         var finished: Bool
 
-        func encode(to encoder: any Encoder) throws {
-            var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(description.input, forKey: .input)
-            try container.encode(description.outputs, forKey: .outputs)
-            try container.encode(description.live, forKey: .live)
-            try container.encode(description.width, forKey: .width)
-            try container.encode(description.height, forKey: .height)
-            try container.encode(uptimeSeconds, forKey: .uptimeSeconds)
-            try container.encode(finished, forKey: .finished)
+        init(_ description: RunDescription, uptimeSeconds: Double, finished: Bool) {
+            input = description.input
+            outputs = description.outputs
+            live = description.live
+            width = description.width
+            height = description.height
+            self.uptimeSeconds = (uptimeSeconds * 10).rounded() / 10
+            self.finished = finished
         }
 
         enum CodingKeys: String, CodingKey {
@@ -38,42 +42,30 @@ struct StudioState: Encodable {
 
     var settings: StudioSettings
     var run: Run
-    var latest: TelemetrySample?
-    var summary: TelemetrySnapshot?
+    @JSONNullable var latest: TelemetrySample?
+    @JSONNullable var summary: TelemetrySnapshot?
     var health: Health
     var backgrounds: [BackgroundStore.Entry]
     var effects = StudioSettings.EffectName.allCases.filter { $0 != .custom }.map(\.rawValue)
     var limits = Limits()
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(settings, forKey: .settings)
-        try container.encode(run, forKey: .run)
-        try container.encode(latest, forKey: .latest)
-        try container.encode(summary, forKey: .summary)
-        try container.encode(health, forKey: .health)
-        try container.encode(backgrounds, forKey: .backgrounds)
-        try container.encode(effects, forKey: .effects)
-        try container.encode(limits, forKey: .limits)
-    }
-
-    enum CodingKeys: String, CodingKey { case settings, run, latest, summary, health, backgrounds, effects, limits }
 }
 
 /// Whether frames flow (`/healthz`): ok, or the reason they do not.
-public struct Health: Sendable, Equatable, Encodable {
+public struct Health: Sendable, Equatable, Codable {
+    /// "ok" or "unhealthy".
+    public var status: String
     public var ok: Bool
-    public var reason: String?
+    @JSONNullable public var reason: String?
     public var framesOutput: Int
+    /// Rounded to 0.1 s.
     public var secondsSinceLastFrame: Double
 
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(ok ? "ok" : "unhealthy", forKey: .status)
-        try container.encode(ok, forKey: .ok)
-        try container.encode(reason, forKey: .reason)
-        try container.encode(framesOutput, forKey: .framesOutput)
-        try container.encode((secondsSinceLastFrame * 10).rounded() / 10, forKey: .secondsSinceLastFrame)
+    public init(reason: String?, framesOutput: Int, secondsSinceLastFrame: Double) {
+        ok = reason == nil
+        status = ok ? "ok" : "unhealthy"
+        self.reason = reason
+        self.framesOutput = framesOutput
+        self.secondsSinceLastFrame = (secondsSinceLastFrame * 10).rounded() / 10
     }
 
     enum CodingKeys: String, CodingKey {

@@ -1,3 +1,5 @@
+import BackdropCore
+
 /// One point of a live chart: the figures since the previous `TelemetryRecorder.sample()`, with the
 /// run's totals, resident memory and its slope. JSON keys are snake_case, like the telemetry lines.
 public struct TelemetrySample: Sendable, Equatable, Codable {
@@ -11,7 +13,7 @@ public struct TelemetrySample: Sendable, Equatable, Codable {
     public var latencyP99Milliseconds: Double
     public var rssMegabytes: Double
     /// The RSS trend after warm-up, once its samples span long enough (nil until then).
-    public var rssSlopeMegabytesPerHour: Double?
+    @JSONNullable public var rssSlopeMegabytesPerHour: Double?
     /// Frames dropped since the previous sample.
     public var framesDropped: Int
     public var framesDroppedTotal: Int
@@ -50,22 +52,5 @@ public struct TelemetrySample: Sendable, Equatable, Codable {
         case framesDroppedTotal = "dropped_total"
         case framesOutputTotal = "frames_output"
         case swapsTotal = "swaps_total"
-    }
-
-    /// Encodes `rss_slope_mb_per_hour` as null when unknown (a chart wants the key either way).
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(seconds, forKey: .seconds)
-        try container.encode(inputFPS, forKey: .inputFPS)
-        try container.encode(processedFPS, forKey: .processedFPS)
-        try container.encode(outputFPS, forKey: .outputFPS)
-        try container.encode(latencyP50Milliseconds, forKey: .latencyP50Milliseconds)
-        try container.encode(latencyP99Milliseconds, forKey: .latencyP99Milliseconds)
-        try container.encode(rssMegabytes, forKey: .rssMegabytes)
-        try container.encode(rssSlopeMegabytesPerHour, forKey: .rssSlopeMegabytesPerHour)
-        try container.encode(framesDropped, forKey: .framesDropped)
-        try container.encode(framesDroppedTotal, forKey: .framesDroppedTotal)
-        try container.encode(framesOutputTotal, forKey: .framesOutputTotal)
-        try container.encode(swapsTotal, forKey: .swapsTotal)
     }
 }

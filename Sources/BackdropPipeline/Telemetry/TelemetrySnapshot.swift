@@ -1,3 +1,5 @@
+import BackdropCore
+
 /// What the pipeline reports about itself every few seconds: the figures for the interval since the
 /// previous snapshot, the same figures for the whole run, and memory and pool state.
 ///
@@ -14,14 +16,14 @@ public struct TelemetrySnapshot: Sendable, Equatable, Codable {
     public var rssPeakMegabytes: Double
     /// Least-squares growth of resident memory after the warm-up, in MB per hour; nil until
     /// there are 3 samples past the warm-up.
-    public var rssSlopeMegabytesPerHour: Double?
+    @JSONNullable public var rssSlopeMegabytesPerHour: Double?
     /// Pooled buffers in use at the latest report, and the pool's size.
     public var poolInUse: Int
     public var poolCapacity: Int
     /// Most pooled buffers in use at once during the interval.
     public var poolPeakInUse: Int
     /// Set once the input has ended well short of the frames it declares (a truncated file).
-    public var inputEndedEarly: InputEndedEarly?
+    @JSONNullable public var inputEndedEarly: InputEndedEarly?
 
     public init(interval: TelemetryFigures, run: TelemetryFigures, rssMegabytes: Double, rssPeakMegabytes: Double,
                 rssSlopeMegabytesPerHour: Double?, poolInUse: Int, poolCapacity: Int, poolPeakInUse: Int,
@@ -49,20 +51,6 @@ public struct TelemetrySnapshot: Sendable, Equatable, Codable {
         case inputEndedEarly = "input_ended_early"
     }
 
-    /// Written by hand only so that an unknown slope (or an input that did not end early) is `null` rather than a missing key:
-    /// every snapshot's JSON has the same keys.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(interval, forKey: .interval)
-        try container.encode(run, forKey: .run)
-        try container.encode(rssMegabytes, forKey: .rssMegabytes)
-        try container.encode(rssPeakMegabytes, forKey: .rssPeakMegabytes)
-        try container.encode(rssSlopeMegabytesPerHour, forKey: .rssSlopeMegabytesPerHour)
-        try container.encode(poolInUse, forKey: .poolInUse)
-        try container.encode(poolCapacity, forKey: .poolCapacity)
-        try container.encode(poolPeakInUse, forKey: .poolPeakInUse)
-        try container.encode(inputEndedEarly, forKey: .inputEndedEarly)
-    }
 }
 
 /// An input that ended with clearly fewer frames than it declares (its header's frame count, or
