@@ -243,7 +243,8 @@ struct Run: AsyncParsableCommand {
                                             faces: faces || effect.usesFaces, maxFPS: maxFPS)
             let configuration = PipelineConfiguration(
                 mode: live ? .live : .offline, settings: settings, processSize: processSize, models: modelOptions.directory,
-                categoryMask: categoryMask,
+                // Serving: faces can be turned on from the page even when the run starts without them.
+                loadsFaceLandmarker: studio.serve != nil ? true : nil, categoryMask: categoryMask,
                 memoryGuard: MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
                                                maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil),
                 statsInterval: .seconds(statsInterval), handoffCapacity: queueDepth)

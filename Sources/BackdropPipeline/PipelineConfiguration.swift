@@ -64,8 +64,9 @@ public struct PipelineConfiguration: Sendable {
         self.handoffCapacity = handoffCapacity
     }
 
-    /// Whether the face landmarker is loaded (stated, or implied by the starting settings).
-    var landmarkerLoaded: Bool { loadsFaceLandmarker ?? settings.faces }
+    /// Whether the face landmarker is loaded (stated, or implied by the starting settings), so
+    /// that `settings.faces` may be turned on while the pipeline runs.
+    public var landmarkerLoaded: Bool { loadsFaceLandmarker ?? settings.faces }
 }
 
 /// When the pipeline replaces a MediaPipe task instance with a fresh one (built in the background,

@@ -131,6 +131,7 @@ function fillSettings(settings) {
   $("background").value = settings.background ?? "";
   $("color").value = "#" + settings.color.toLowerCase();
   $("faces").checked = settings.faces;
+  $("faces").disabled = state ? !state.faces_available : false;  // the run did not load the face landmarker
   $("smoothing").checked = settings.smoothing;
   $("feather").value = settings.feather;
   $("maxFPS").value = settings.max_fps ?? "";
@@ -288,9 +289,7 @@ function fillSummary() {
     ["Dropped", count(last?.dropped_total ?? total?.run.frames_dropped ?? 0)],
     ["Swaps", count(last?.swaps_total ?? total?.run.swaps ?? 0)],
     ["RSS", last ? `${last.rss_mb.toFixed(1)} MB` : "–"],
-    // The run's peak once it has a summary; until then the highest of the samples charted.
-    total ? ["Peak RSS", `${total.rss_peak_mb.toFixed(1)} MB`]
-          : ["Peak RSS (10 min)", samples.length ? `${Math.max(...samples.map(s => s.rss_mb)).toFixed(1)} MB` : "–"],
+    ["Peak RSS", last ? `${last.rss_peak_mb.toFixed(1)} MB` : total ? `${total.rss_peak_mb.toFixed(1)} MB` : "–"],
     ["RSS slope", slope(last)],
     ["Uptime", duration(run.uptime_seconds)],
     ["Health", health.ok ? "ok" : health.reason ?? "unhealthy"],

@@ -66,7 +66,8 @@ extension Studio {
     func state() -> StudioState {
         StudioState(settings: settings.current,
                     run: .init(configuration.run, uptimeSeconds: uptimeSeconds, finished: pipeline.isFinished),
-                    latest: history.latest, summary: pipeline.summary, health: health(), backgrounds: backgrounds.entries)
+                    latest: history.latest, summary: pipeline.summary, health: health(), backgrounds: backgrounds.entries,
+                    facesAvailable: pipeline.configuration.landmarkerLoaded)
     }
 
     private static func isJSON(_ request: Request) -> Bool {

@@ -28,6 +28,11 @@ struct StudioState: Encodable {
         }
     }
 
+    enum CodingKeys: String, CodingKey {
+        case settings, run, latest, summary, health, backgrounds, effects, limits
+        case facesAvailable = "faces_available"
+    }
+
     struct Limits: Encodable {
         var blurStrength = [PipelineSettings.blurStrengthRange.lowerBound, PipelineSettings.blurStrengthRange.upperBound]
         var feather = [PipelineSettings.featherRange.lowerBound, PipelineSettings.featherRange.upperBound]
@@ -46,6 +51,8 @@ struct StudioState: Encodable {
     @JSONNullable var summary: TelemetrySnapshot?
     var health: Health
     var backgrounds: [BackgroundStore.Entry]
+    /// Whether faces can be turned on (the run loaded the face landmarker).
+    var facesAvailable: Bool
     var effects = StudioSettings.EffectName.allCases.filter { $0 != .custom }.map(\.rawValue)
     var limits = Limits()
 }

@@ -232,6 +232,7 @@ public final class TelemetryRecorder: Sendable {
                     outputFPS: state.sampling ? rate(run.output - base.output) : 0,
                     latencyP50Milliseconds: 0, latencyP99Milliseconds: 0,
                     rssMegabytes: Self.rounded(Double(state.rss.latestBytes) / RSSTrend.bytesPerMegabyte),
+                    rssPeakMegabytes: Self.rounded(Double(state.rss.peakBytes) / RSSTrend.bytesPerMegabyte),
                     rssSlopeMegabytesPerHour: state.rss.slopeMegabytesPerHour(after: rssWarmupSeconds, spanning: rssMinimumSpanSeconds).map(Self.rounded),
                     framesDropped: state.sampling ? run.dropped - base.dropped : 0,
                     framesDroppedTotal: run.dropped, framesOutputTotal: run.output, swapsTotal: run.swaps.reduce(0, +))

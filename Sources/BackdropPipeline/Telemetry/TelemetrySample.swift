@@ -12,6 +12,8 @@ public struct TelemetrySample: Sendable, Equatable, Codable {
     public var latencyP50Milliseconds: Double
     public var latencyP99Milliseconds: Double
     public var rssMegabytes: Double
+    /// The largest resident memory sampled so far in the run.
+    public var rssPeakMegabytes: Double
     /// The RSS trend after warm-up, once its samples span long enough (nil until then).
     @JSONNullable public var rssSlopeMegabytesPerHour: Double?
     /// Frames dropped since the previous sample.
@@ -22,7 +24,7 @@ public struct TelemetrySample: Sendable, Equatable, Codable {
     public var swapsTotal: Int
 
     public init(seconds: Double, inputFPS: Double, processedFPS: Double, outputFPS: Double,
-                latencyP50Milliseconds: Double, latencyP99Milliseconds: Double, rssMegabytes: Double,
+                latencyP50Milliseconds: Double, latencyP99Milliseconds: Double, rssMegabytes: Double, rssPeakMegabytes: Double,
                 rssSlopeMegabytesPerHour: Double?, framesDropped: Int, framesDroppedTotal: Int,
                 framesOutputTotal: Int, swapsTotal: Int) {
         self.seconds = seconds
@@ -32,6 +34,7 @@ public struct TelemetrySample: Sendable, Equatable, Codable {
         self.latencyP50Milliseconds = latencyP50Milliseconds
         self.latencyP99Milliseconds = latencyP99Milliseconds
         self.rssMegabytes = rssMegabytes
+        self.rssPeakMegabytes = rssPeakMegabytes
         self.rssSlopeMegabytesPerHour = rssSlopeMegabytesPerHour
         self.framesDropped = framesDropped
         self.framesDroppedTotal = framesDroppedTotal
@@ -47,6 +50,7 @@ public struct TelemetrySample: Sendable, Equatable, Codable {
         case latencyP50Milliseconds = "latency_p50_ms"
         case latencyP99Milliseconds = "latency_p99_ms"
         case rssMegabytes = "rss_mb"
+        case rssPeakMegabytes = "rss_peak_mb"
         case rssSlopeMegabytesPerHour = "rss_slope_mb_per_hour"
         case framesDropped = "dropped"
         case framesDroppedTotal = "dropped_total"
