@@ -43,10 +43,11 @@ final class PreviewStreamer: Sendable {
     func start() {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         let thread = Thread { [self] in
+            Thread.current.name = "studio.preview"  // set from inside (on Linux one set before start is lost); 15 bytes at most
+            ThreadPriority.lowerCurrentThread()  // preview encoding yields to the frame path
             encodeUntilStopped()
             finished.signal()
         }
-        thread.name = "backdrop.preview"
         thread.start()
     }
 

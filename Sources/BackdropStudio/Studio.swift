@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import Prometheus
 import ServiceLifecycle
 import Synchronization
@@ -36,6 +37,10 @@ public final class Studio: Service, Sendable {
     let logger: Logger?
     private let onListening: (@Sendable (String) -> Void)?
     private let startedAt = TelemetryClock.now()
+    /// The server's own event loop and the thread its handlers run on, both at background priority:
+    /// serving takes only the CPU the pipeline's stage threads leave.
+    private let eventLoops = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+    let handlers = BackgroundExecutor(name: "backdrop.studio")
     private let boundPort = Atomic<Int>(-1)
 
     /// Largest JSON body accepted.
@@ -103,9 +108,12 @@ public final class Studio: Service, Sendable {
 
     public func run() async throws {
         preview.start()
+        eventLoops.next().execute { ThreadPriority.lowerCurrentThread() }
         defer {
             preview.stop()
             backgrounds.removeAll()
+            handlers.shutdown()
+            eventLoops.shutdownGracefully { _ in }
         }
         let address = configuration.address
         let app = Application(
@@ -121,6 +129,7 @@ public final class Studio: Service, Sendable {
                 logger?.notice("studio listening on \(url)")
                 onListening?(url)
             },
+            eventLoopGroupProvider: .shared(eventLoops),
             logger: Logger(label: "backdrop.studio.http", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in

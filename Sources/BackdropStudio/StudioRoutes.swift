@@ -6,6 +6,7 @@ import Hummingbird
 extension Studio {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
+        router.add(middleware: BackgroundExecution(executor: handlers))
         router.add(middleware: JSONErrorMiddleware())
         router.add(middleware: StudioAccess(token: configuration.token, address: configuration.address,
                                             boundPort: { [weak self] in self?.port }))
