@@ -51,6 +51,7 @@ let package = Package(
         .target(name: "BackdropStudio", dependencies: [
             "BackdropCore", "BackdropMedia", "BackdropEffects", "BackdropPipeline",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -59,6 +60,8 @@ let package = Package(
         .target(name: "BackdropCLI", dependencies: [
             "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects", "BackdropPipeline", "BackdropStudio",
             .product(name: "TOMLKit", package: "TOMLKit"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

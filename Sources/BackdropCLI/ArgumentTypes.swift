@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import BackdropMediaPipe
+import BackdropStudio
 
 /// `WIDTHxHEIGHT`, e.g. 640x360. Parsing checks the form; each command's `validate()` checks the
 /// sides against its own limits (a processing size and a camera size allow different ones).
@@ -35,11 +36,11 @@ struct RGBColor: ExpressibleByArgument, Equatable, CustomStringConvertible {
     }
 
     init?(argument: String) {
-        guard argument.count == 6, argument.allSatisfy(\.isHexDigit), let value = UInt32(argument, radix: 16) else { return nil }
-        self.init(red: UInt8(value >> 16 & 0xFF), green: UInt8(value >> 8 & 0xFF), blue: UInt8(value & 0xFF))
+        guard let rgb = RGBHex.parse(argument) else { return nil }
+        self.init(red: rgb.red, green: rgb.green, blue: rgb.blue)
     }
 
-    var description: String { String(format: "%02X%02X%02X", red, green, blue) }
+    var description: String { RGBHex.format(red: red, green: green, blue: blue) }
 }
 
 /// `--models`, declared once for every command that loads models.

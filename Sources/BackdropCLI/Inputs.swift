@@ -12,7 +12,8 @@ enum Inputs {
     }
 
     static func open(_ input: String?, realTime: Bool, synthetic frames: Int, size: PipelineConfiguration.Size?,
-                     camera: CameraRequest, timeout: Double = 10, stop: StopRequest? = nil) throws(MediaError) -> Opened {
+                     camera: CameraRequest, timeout: Double = 10, stop: StopRequest? = nil,
+                     status: SourceStatus? = nil) throws(MediaError) -> Opened {
         guard let input else {
             // No input: the synthetic scene, so the tool shows itself working on any machine.
             let size = size ?? .init(width: 1280, height: 720)
@@ -25,6 +26,7 @@ enum Inputs {
         options.camera = camera
         options.networkTimeout = timeout
         options.stopRequest = stop
+        options.status = status
         // A live source that stops is reopened with back-off instead of ending the job; a file
         // ignores the policy (its end is the end), so one open serves both.
         options.reconnect = ReconnectPolicy()

@@ -4,8 +4,11 @@ import BackdropEffects
 import BackdropMedia
 import BackdropMediaPipe
 import BackdropPipeline
+import BackdropStudio
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 struct Run: AsyncParsableCommand {
@@ -33,6 +36,7 @@ struct Run: AsyncParsableCommand {
           backdrop run --input talk.mp4 --output talk-beach.mp4 --effect replace --background waves.mp4
           backdrop run --input talk.mp4 --output keyed.mkv --effect green-screen --mask-output mask.mkv
           backdrop run --input rtsp://camera/stream --output udp://127.0.0.1:5000 --log-format json
+          backdrop run --input /dev/video0 --output /dev/video10 --serve 8080    (then open http://127.0.0.1:8080/)
         """)
 
     enum EffectName: String, ExpressibleByArgument, CaseIterable {
@@ -96,12 +100,13 @@ struct Run: AsyncParsableCommand {
     @Option(help: "plain or json log lines (stderr).")
     var logFormat: LogFormat = .plain
     @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup(title: "Backdrop Studio") var studio: ServeOptions
 
     /// Limits of the numeric options (what each means is in its --help).
     enum Limits {
-        static let blurStrength = 1...100
-        static let feather = 0...PipelineSettings.featherLimit
-        static let maxFPS = 0.1...1000.0
+        static let blurStrength = PipelineSettings.blurStrengthRange
+        static let feather = PipelineSettings.featherRange
+        static let maxFPS = PipelineSettings.maxFPSRange
         static let statsInterval = 0.1...86_400.0
         static let inputTimeout = 0.1...86_400.0
         static let processSide = 16...4096
@@ -171,13 +176,17 @@ struct Run: AsyncParsableCommand {
         let processSize = processSize.map { PipelineConfiguration.Size(width: $0.width, height: $0.height) }
         let camera = CameraRequest(width: cameraSize?.width, height: cameraSize?.height)
         let effect = try chosenEffect()  // reads --background before any output is opened
+        if let address = studio.configuration(run: RunDescription())?.address, address.port != 0 {
+            try ServeOptions.checkCanListen(on: address)
+        }
+        let sourceStatus = SourceStatus()
         // Signals stop the run from here on, also while a network input is still opening.
         let signals = await SignalHandling.start()
 
         var opened: Inputs.Opened
         do {
             opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil, camera: camera,
-                                     timeout: inputTimeout, stop: signals.stop)
+                                     timeout: inputTimeout, stop: signals.stop, status: sourceStatus)
         } catch {
             guard case .interrupted = error else { throw error }
             let signal = signals.signalNumber
@@ -214,6 +223,8 @@ struct Run: AsyncParsableCommand {
         var sinks: [VideoSink] = []
         var maskSink: MaskVideoSink? = nil
         let pipeline: Pipeline
+        // Serving: the pipeline's metrics go to a Prometheus registry that /metrics reads.
+        let registry = studio.serve == nil ? nil : PrometheusCollectorRegistry()
         do {
             let frameRate = source.frameRate ?? 30
             for path in outputs {
@@ -234,7 +245,8 @@ struct Run: AsyncParsableCommand {
                 memoryGuard: MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
                                                maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil),
                 statsInterval: .seconds(statsInterval), handoffCapacity: queueDepth)
-            pipeline = try Pipeline(source: source, sinks: sinks, maskSink: maskSink, configuration: configuration, logger: logger)
+            pipeline = try Pipeline(source: source, sinks: sinks, maskSink: maskSink, configuration: configuration, logger: logger,
+                                    metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) } ?? MetricsSystem.factory)
         } catch {
             for sink in sinks { _ = sink.finishAfterFailure() }
             _ = maskSink?.finishAfterFailure()
@@ -249,13 +261,22 @@ struct Run: AsyncParsableCommand {
         // A group shuts its services down last first: the pipeline is last so that it is shut down
         // first. (Listed first, the group would be shutting the display down when a signal's stop
         // request ends the pipeline by itself, and would call that an unexpected finish.)
-        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: [
-            .init(service: ProgressDisplay(progress: progress, pipeline: pipeline)),
-            .init(service: pipeline, successTerminationBehavior: .gracefullyShutdownGroup,
-                  failureTerminationBehavior: .gracefullyShutdownGroup),
-        ], logger: logger))
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ProgressDisplay(progress: progress, pipeline: pipeline))]
+        // The studio before the pipeline: it answers until the pipeline has finished its outputs.
+        if let studio = try makeStudio(pipeline: pipeline, registry: registry, effect: effect, source: source, live: live,
+                                       status: sourceStatus, logger: logger) {
+            services.append(.init(service: studio, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        // --keep-serving: the group (and the studio) outlive the pipeline until a signal.
+        services.append(.init(service: pipeline, successTerminationBehavior: studio.keepServing ? .ignore : .gracefullyShutdownGroup,
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
+        let group = ServiceGroup(configuration: ServiceGroupConfiguration(services: services, logger: logger))
         // The first signal finalizes: the group shuts down gracefully, so the pipeline finishes its outputs.
-        signals.onStop { Task { await group.triggerGracefulShutdown() } }
+        let endedBeforeSignal = CompletionWitness()
+        signals.onStop {
+            endedBeforeSignal.record(pipeline.isFinished)
+            Task { await group.triggerGracefulShutdown() }
+        }
         logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") -> \(noOutput ? "nothing (--no-output)" : outputs.joined(separator: ", "))")
         do {
             try await group.run()  // the reporter has logged the summary ("telemetry summary: ...")
@@ -269,10 +290,33 @@ struct Run: AsyncParsableCommand {
         for path in outputs { print("wrote \(path)") }
         if let maskOutput { print("wrote \(maskOutput)") }
         let signal = signals.signalNumber
-        if signal > 0 {
+        // --keep-serving: a signal after the run completed only closes the studio (exit 0).
+        if signal > 0 && !(studio.keepServing && endedBeforeSignal.value) {
             logger.notice("stopped by signal \(signal); outputs finalized")
             // 128 + the signal, as a shell reports a command a signal ended: scripts can tell it from a complete run.
             throw ExitCode(128 + signal)
+        }
+    }
+
+    /// The studio, when --serve asks for one; the run's --background image is its first background.
+    private func makeStudio(pipeline: Pipeline, registry: PrometheusCollectorRegistry?, effect: Effect, source: VideoSource,
+                            live: Bool, status: SourceStatus, logger: Logger) throws -> Studio? {
+        let description = RunDescription(input: input ?? "synthetic scene", outputs: outputs, live: live,
+                                         width: source.width, height: source.height)
+        guard let configuration = studio.configuration(run: description) else { return nil }
+        let backgrounds = BackgroundStore()
+        var backgroundID: String? = nil
+        if case .replace(let image) = effect, let background {
+            backgroundID = backgrounds.register(file: background, image: image).id
+        }
+        do {
+            return try Studio(pipeline: pipeline, configuration: configuration, backgrounds: backgrounds, backgroundID: backgroundID,
+                              registry: registry, sourceStatus: status, logger: logger) { url in
+                // Also on stderr whatever the log format, so a script (or a person) finds the page.
+                FileHandle.standardError.write(Data("studio listening on \(url)\n".utf8))
+            }
+        } catch {
+            throw ValidationError("--serve: \(error)")
         }
     }
 

@@ -32,6 +32,15 @@ public struct Mask<Element: Sendable & Numeric>: Sendable, Equatable where Eleme
     }
 }
 
+extension Mask where Element: BitwiseCopyable {
+    /// Makes this mask a copy of `other`, writing into its own storage when the size is unchanged.
+    public mutating func overwrite(with other: Mask) {
+        width = other.width
+        height = other.height
+        values.overwrite(with: other.values)
+    }
+}
+
 public typealias ConfidenceMask = Mask<Float>
 public typealias CategoryMask = Mask<UInt8>
 

@@ -58,15 +58,23 @@ extension PixelImage {
         width = other.width
         height = other.height
         format = other.format
-        if pixels.count == other.pixels.count {
-            pixels.withUnsafeMutableBufferPointer { destination in
-                other.pixels.withUnsafeBufferPointer { source in
-                    guard let to = destination.baseAddress, let from = source.baseAddress else { return }
-                    to.update(from: from, count: source.count)
-                }
+        pixels.overwrite(with: other.pixels)
+    }
+}
+
+extension Array where Element: BitwiseCopyable {
+    /// Makes this array a copy of `other`, writing into its own storage when the count is unchanged
+    /// (no allocation): how reused frame and mask buffers take new contents.
+    public mutating func overwrite(with other: [Element]) {
+        guard count == other.count else {
+            self = Array(other)
+            return
+        }
+        withUnsafeMutableBufferPointer { destination in
+            other.withUnsafeBufferPointer { source in
+                guard let to = destination.baseAddress, let from = source.baseAddress else { return }
+                to.update(from: from, count: source.count)
             }
-        } else {
-            pixels = Array(other.pixels)
         }
     }
 }

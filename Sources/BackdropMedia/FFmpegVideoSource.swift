@@ -186,6 +186,8 @@ public final class FFmpegVideoSource: VideoSource {
     private func reconnect(_ policy: ReconnectPolicy, cause: String) throws(MediaError) {
         let lostAt = SourceClock.nanoseconds()
         var reason = cause
+        options.status?.beginReconnecting(because: cause)
+        defer { options.status?.endReconnecting() }
         for attempt in 0..<policy.maxAttempts {
             guard SourceInterrupt.sleep(seconds: policy.delay(beforeAttempt: attempt), stopRequest: options.stopRequest)
             else { return }

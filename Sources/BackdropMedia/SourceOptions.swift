@@ -71,6 +71,8 @@ public struct SourceOptions: Sendable, Equatable {
     /// When given, a request on it (the CLI's on Ctrl-C or SIGTERM, an app's own) interrupts a
     /// blocked open, read or reconnect wait: `init` then throws `.interrupted`, and `read` returns false.
     public var stopRequest: StopRequest?
+    /// When given, a live source says on it while it reconnects (for a health check on another thread).
+    public var status: SourceStatus?
     /// Turn frames upright by the stream's display matrix (a phone's portrait video), so the frames,
     /// `width` and `height` are what a player shows and `frame.rotationDegrees` is 0. Off: frames
     /// come as stored, with the clockwise turn they need in `frame.rotationDegrees`.

@@ -51,6 +51,9 @@ public final class Pipeline: Service, @unchecked Sendable {
     let keptAfterFailure = Mutex<[String]>([])
     let finalSummary = Mutex<TelemetrySnapshot?>(nil)
     let subscribers = ResultSubscribers()
+    /// The newest input, output and mask frames for a preview, copied only while someone watches
+    /// (`PreviewTap.watch(_:)`); the studio encodes its page's preview from it.
+    public let preview = PreviewTap()
     let metricsFactory: (any MetricsFactory)?
     /// Receives each periodic telemetry snapshot (the figures of the log line), for a Swift caller.
     let onSnapshot: (@Sendable (TelemetrySnapshot) -> Void)?

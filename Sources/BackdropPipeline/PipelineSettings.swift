@@ -27,6 +27,12 @@ public struct PipelineSettings: Sendable, Equatable {
     public static let featherLimit = 64
     /// The default feathering, in pixels.
     public static let defaultFeatherRadius = 2
+    /// The blur strengths the command line and the studio accept, in pixels of reach.
+    public static let blurStrengthRange = 1...100
+    /// The feather radii an update accepts, in pixels.
+    public static let featherRange = 0...featherLimit
+    /// The rate caps the command line and the studio accept, in frames per second.
+    public static let maxFPSRange = 0.1...1000.0
 
     public init(effect: Effect = .default, smoothing: Bool = true, featherRadius: Int = PipelineSettings.defaultFeatherRadius,
                 faces: Bool = true, maxFPS: Double? = nil) {

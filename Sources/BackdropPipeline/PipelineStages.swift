@@ -124,7 +124,12 @@ extension Pipeline {
         defer { toSink.close() }
         while var slot = toEffect.take() {
             if !failed {
-                effects.process(&slot, maskWanted: maskSink != nil || !subscribers.isEmpty)
+                // The preview costs one atomic load per view here unless someone watches.
+                let now = Self.now()
+                preview.offer(input: slot.video.image, now: now)
+                let maskWanted = maskSink != nil || !subscribers.isEmpty || preview.wantsMask
+                effects.process(&slot, maskWanted: maskWanted)
+                preview.offer(output: slot.video.image, mask: slot.mask, maskIsFresh: maskWanted, now: now)
             }
             if let displaced = toSink.put(consume slot) {
                 telemetry.dropped(at: .sink, because: .replacedByNewer)

@@ -37,6 +37,23 @@ final class LayeringTests: XCTestCase {
         }
     }
 
+    /// The folder layout is the architecture: each library target depends only on targets below it
+    /// (the order of Package.swift's header comment), so the studio never reaches the command line
+    /// and nothing below the studio reaches the web server.
+    func testEveryLayerDependsOnlyOnLayersBelowIt() throws {
+        let layers = ["CMediaPipe", "CFFmpeg", "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
+                      "BackdropPipeline", "BackdropStudio", "BackdropCLI"]
+        let manifest = try String(contentsOf: try XCTUnwrap(Checkout.root()).appendingPathComponent("Package.swift"), encoding: .utf8)
+        let graph = Self.targetDependencies(in: manifest)
+        for (height, target) in layers.enumerated() {
+            let dependencies = try XCTUnwrap(graph[target], "Package.swift declares \(target)")
+            for dependency in dependencies where layers.contains(dependency) {
+                XCTAssertLessThan(layers.firstIndex(of: dependency)!, height, "\(target) depends on \(dependency), which is not below it")
+            }
+        }
+        XCTAssertEqual(graph["BackdropStudio"].map { Set($0).isSuperset(of: ["BackdropPipeline", "Hummingbird"]) }, true)
+    }
+
     /// Each target's name and the quoted names in its `dependencies: [...]` (products too:
     /// `.product(name: "Logging", ...)` gives "Logging" and its package's name, which matches no target).
     static func targetDependencies(in manifest: String) -> [String: [String]] {

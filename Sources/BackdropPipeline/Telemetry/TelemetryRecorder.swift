@@ -52,6 +52,20 @@ public final class TelemetryRecorder: Sendable {
         var poolPeakInUse = 0
         var rss = RSSTrend()
         var inputEndedEarly: InputEndedEarly?
+        /// The sample window (`sample()`), off until the first sample so that nobody pays for it unasked.
+        var sampling = false
+        var sampleLatency = LatencyHistogram()
+        var sampleStartSeconds: Double
+        /// The run's counts at the previous sample, so a sample's counts are differences.
+        var sampleBase = SampleBase()
+    }
+
+    /// Run totals at a sample (plain integers: copying them never touches the frame path's arrays).
+    private struct SampleBase {
+        var read = 0
+        var processed = 0
+        var output = 0
+        var dropped = 0
     }
 
     /// The latency histograms only snapshots touch (taken before `state`, never by the frame path).
@@ -60,6 +74,8 @@ public final class TelemetryRecorder: Sendable {
         var spareLatency = LatencyHistogram()
         /// Every interval before the current one.
         var runLatency = LatencyHistogram()
+        /// Empty between samples; during one, the sample window just ended.
+        var spareSampleLatency = LatencyHistogram()
     }
 
     private let state: Mutex<State>
@@ -75,7 +91,7 @@ public final class TelemetryRecorder: Sendable {
     ///   - rssWarmupSeconds: start-up time left out of the RSS slope.
     ///   - rssMinimumSpanSeconds: how long the slope's samples must span before it is reported.
     public init(now: Double = TelemetryClock.now(), rssWarmupSeconds: Double = 10, rssMinimumSpanSeconds: Double = 60) {
-        state = Mutex(State(startSeconds: now, intervalStartSeconds: now))
+        state = Mutex(State(startSeconds: now, intervalStartSeconds: now, sampleStartSeconds: now))
         self.rssWarmupSeconds = rssWarmupSeconds
         self.rssMinimumSpanSeconds = rssMinimumSpanSeconds
     }
@@ -98,6 +114,7 @@ public final class TelemetryRecorder: Sendable {
             $0.interval.output += 1
             $0.run.output += 1
             $0.intervalLatency.record(nanoseconds: latencyNanoseconds)
+            if $0.sampling { $0.sampleLatency.record(nanoseconds: latencyNanoseconds) }
         }
     }
 
@@ -195,6 +212,39 @@ public final class TelemetryRecorder: Sendable {
             figures.setLatency(from: readings.spareLatency)
             readings.spareLatency.reset()
             return figures
+        }
+    }
+
+    /// The figures since the previous sample (or since the first call, which starts the sample
+    /// window), without disturbing the periodic snapshots: a second, independent window, for a live
+    /// chart that wants a point a second while the log line comes every few seconds. One reader per
+    /// recorder (the studio); until the first call, frames pay nothing for it.
+    public func sample(now: Double = TelemetryClock.now()) -> TelemetrySample {
+        readings.withLock { readings in
+            var sample = state.withLock { state in
+                let span = max(0, now - state.sampleStartSeconds)
+                func rate(_ count: Int) -> Double { span > 0 ? Self.rounded(Double(count) / span) : 0 }
+                let run = state.run, base = state.sampleBase
+                let sample = TelemetrySample(
+                    seconds: Self.rounded(now - state.startSeconds),
+                    inputFPS: state.sampling ? rate(run.read - base.read) : 0,
+                    processedFPS: state.sampling ? rate(run.processed - base.processed) : 0,
+                    outputFPS: state.sampling ? rate(run.output - base.output) : 0,
+                    latencyP50Milliseconds: 0, latencyP99Milliseconds: 0,
+                    rssMegabytes: Self.rounded(Double(state.rss.latestBytes) / RSSTrend.bytesPerMegabyte),
+                    rssSlopeMegabytesPerHour: state.rss.slopeMegabytesPerHour(after: rssWarmupSeconds, spanning: rssMinimumSpanSeconds).map(Self.rounded),
+                    framesDropped: state.sampling ? run.dropped - base.dropped : 0,
+                    framesDroppedTotal: run.dropped, framesOutputTotal: run.output, swapsTotal: run.swaps.reduce(0, +))
+                state.sampleBase = SampleBase(read: run.read, processed: run.processed, output: run.output, dropped: run.dropped)
+                state.sampleStartSeconds = now
+                state.sampling = true
+                swap(&state.sampleLatency, &readings.spareSampleLatency)
+                return sample
+            }
+            sample.latencyP50Milliseconds = Self.rounded(readings.spareSampleLatency.percentile(50))
+            sample.latencyP99Milliseconds = Self.rounded(readings.spareSampleLatency.percentile(99))
+            readings.spareSampleLatency.reset()
+            return sample
         }
     }
 
