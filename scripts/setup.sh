@@ -2,8 +2,9 @@
 # Installs everything Backdrop needs on a fresh Debian 12 machine (run as root), then builds.
 # Safe to run again: each step checks first and does nothing when it is already done.
 #
-#   scripts/setup.sh            everything, then `swift build`
-#   scripts/setup.sh --no-build everything but the build
+#   scripts/setup.sh                everything, then `swift build`
+#   scripts/setup.sh --no-build     everything but the build
+#   scripts/setup.sh --with-browser also Chromium and chromedriver (the studio's browser test; test.sh asks)
 #
 # Environment:
 #   BACKDROP_MODELS_DIR  a folder holding selfie_segmenter.tflite and face_landmarker.task (looked at first)
@@ -16,16 +17,23 @@ VENV=$ROOT/.venv
 MODELS=$ROOT/models
 CACHE=$ROOT/.cache
 MEDIAPIPE_VERSION=1.2.2
-build=1
-[ "${1:-}" = "--no-build" ] && build=0
+build=1 browser=0
+for argument in "$@"; do
+  case $argument in
+    --no-build) build=0 ;;
+    --with-browser) browser=1 ;;
+    *) echo "usage: $0 [--no-build] [--with-browser]" >&2; exit 2 ;;
+  esac
+done
 
 say() { printf '[setup] %s\n' "$*"; }
 die() { printf '[setup] error: %s\n' "$*" >&2; exit 1; }
 
 # 1. Debian packages -------------------------------------------------------------------------
 APT_PACKAGES=(pkg-config ffmpeg libavformat-dev libavcodec-dev libavdevice-dev libavfilter-dev
-  libswscale-dev libavutil-dev libegl1 libgles2 python3 python3-venv python3-pip unzip curl ca-certificates
-  chromium chromium-driver)  # chromium: the studio's browser test (Tests/BackdropStudioTests)
+  libswscale-dev libavutil-dev libegl1 libgles2 python3 python3-venv python3-pip unzip curl ca-certificates)
+# The studio's browser test (Tests/BackdropStudioTests) drives a real headless Chromium.
+[ "$browser" = 1 ] && APT_PACKAGES+=(chromium chromium-driver)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")

@@ -3,7 +3,7 @@
 #   scripts/test.sh [extra `swift test` arguments, e.g. --filter ParityTests]
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
-"$ROOT/scripts/setup.sh"
+"$ROOT/scripts/setup.sh" --with-browser
 cd "$ROOT"
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT

@@ -59,9 +59,11 @@ final class PreviewStreamer: Sendable {
     }
 
     private func encodeUntilStopped() {
-        let encoder: PreviewEncoder
+        // One encoder per view: each keeps its codec and scaler for its own sizes, so watching the
+        // output and the mask at once never rebuilds them at every switch.
+        var encoders: [PreviewView: PreviewEncoder] = [:]
         do {
-            encoder = try PreviewEncoder(maxWidth: maxWidth, quality: quality)
+            for view in PreviewView.allCases { encoders[view] = try PreviewEncoder(maxWidth: maxWidth, quality: quality) }
         } catch {
             logger?.error("the preview is unavailable: \(error)")
             return
@@ -79,6 +81,7 @@ final class PreviewStreamer: Sendable {
                 guard let generation else { continue }
                 seen[view] = generation
                 do {
+                    let encoder = encoders[view]!
                     let jpeg = view == .mask ? try encoder.encode(mask) : try encoder.encode(image)
                     viewers[view]!.yield(jpeg)
                     encoded.withLock { $0[view, default: 0] += 1 }
