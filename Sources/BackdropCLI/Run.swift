@@ -225,6 +225,7 @@ struct Run: AsyncParsableCommand {
         var sinks: [VideoSink] = []
         var maskSink: MaskVideoSink? = nil
         let pipeline: Pipeline
+        var studioService: Studio? = nil
         // Serving: the pipeline's metrics go to a Prometheus registry that /metrics reads.
         let registry = studio.serve == nil ? nil : PrometheusCollectorRegistry()
         do {
@@ -250,6 +251,8 @@ struct Run: AsyncParsableCommand {
                 statsInterval: .seconds(statsInterval), handoffCapacity: queueDepth)
             pipeline = try Pipeline(source: source, sinks: sinks, maskSink: maskSink, configuration: configuration, logger: logger,
                                     metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) } ?? MetricsSystem.factory)
+            studioService = try makeStudio(pipeline: pipeline, registry: registry, effect: effect, source: source, live: live,
+                                           status: sourceStatus, logger: logger)
         } catch {
             for sink in sinks { _ = sink.finishAfterFailure() }
             _ = maskSink?.finishAfterFailure()
@@ -267,10 +270,7 @@ struct Run: AsyncParsableCommand {
         // request ends the pipeline by itself, and would call that an unexpected finish.)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: ProgressDisplay(progress: progress, pipeline: pipeline))]
         // The studio before the pipeline: it answers until the pipeline has finished its outputs.
-        if let studio = try makeStudio(pipeline: pipeline, registry: registry, effect: effect, source: source, live: live,
-                                       status: sourceStatus, logger: logger) {
-            services.append(.init(service: studio, failureTerminationBehavior: .gracefullyShutdownGroup))
-        }
+        if let studioService { services.append(.init(service: studioService, failureTerminationBehavior: .gracefullyShutdownGroup)) }
         // --keep-serving: the group (and the studio) outlive the pipeline until a signal.
         services.append(.init(service: pipeline, successTerminationBehavior: studio.keepServing ? .ignore : .gracefullyShutdownGroup,
                               failureTerminationBehavior: .gracefullyShutdownGroup))

@@ -13,8 +13,8 @@ final class BackgroundExecutor: TaskExecutor, Sendable {
 
     init(name: String) {
         let thread = Thread { [self] in
-            Thread.current.name = name  // named from inside: on Linux a name set before start is lost
-            ThreadPriority.lowerCurrentThread()
+            CurrentThread.setName(name)
+            CurrentThread.lowerPriority()
             runJobs()
         }
         thread.start()

@@ -43,8 +43,8 @@ final class PreviewStreamer: Sendable {
     func start() {
         guard !started.exchange(true, ordering: .relaxed) else { return }
         let thread = Thread { [self] in
-            Thread.current.name = "studio.preview"  // set from inside (on Linux one set before start is lost); 15 bytes at most
-            ThreadPriority.lowerCurrentThread()  // preview encoding yields to the frame path
+            CurrentThread.setName("studio.preview")
+            CurrentThread.lowerPriority()  // preview encoding yields to the frame path
             encodeUntilStopped()
             finished.signal()
         }

@@ -108,7 +108,7 @@ public final class Studio: Service, Sendable {
 
     public func run() async throws {
         preview.start()
-        eventLoops.next().execute { ThreadPriority.lowerCurrentThread() }
+        eventLoops.next().execute { CurrentThread.lowerPriority() }
         defer {
             preview.stop()
             backgrounds.removeAll()
