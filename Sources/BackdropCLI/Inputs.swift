@@ -37,9 +37,10 @@ enum Inputs {
 
     /// A camera feeding a virtual camera (the first /dev/video output) runs only while someone
     /// watches the virtual one (BackdropMedia's `ReaderGatedSource(camera:watchedThrough:)`).
-    /// Needs v4l2loopback 0.13 or later, which reports its readers; otherwise the camera stays on.
+    /// v4l2loopback 0.13 and later report their readers; with 0.12 a reader is any other program that
+    /// has the virtual camera open (`VirtualCameraReaders.Method`).
     static func gateCamera(_ opened: Opened, input: String?, outputs: [String], camera: CameraRequest,
-                           warn: (String) -> Void) -> Opened {
+                           stop: StopRequest? = nil, status: SourceStatus? = nil, warn: (String) -> Void) -> Opened {
         guard let input, input.hasPrefix("/dev/video"), let virtual = outputs.first(where: { $0.hasPrefix("/dev/video") }) else {
             return opened
         }
@@ -47,6 +48,8 @@ enum Inputs {
             var options = SourceOptions()
             options.camera = camera
             options.reconnect = ReconnectPolicy()
+            options.stopRequest = stop
+            options.status = status
             let gated = try ReaderGatedSource(camera: input, watchedThrough: virtual, options: options,
                                               alreadyOpen: opened.source)
             return Opened(source: gated, live: true, estimatedFrames: nil)

@@ -87,6 +87,10 @@ struct Run: AsyncParsableCommand {
     var inputTimeout: Double = SourceOptions().networkTimeout
     @Option(help: ArgumentHelp("Camera capture size WxH, for /dev/videoN inputs.", valueName: "WIDTHxHEIGHT"))
     var cameraSize: PixelSize?
+    @Option(help: ArgumentHelp("Camera frame rate, for /dev/videoN inputs (one the camera offers at that size: `backdrop devices` lists them).", valueName: "FPS"))
+    var cameraFps: Double?
+    @Option(help: ArgumentHelp("Camera pixel format, for /dev/videoN inputs: FFmpeg's name (yuyv422, mjpeg, nv12, ...) or the V4L2 code `backdrop devices` shows (YUYV, MJPG, ...).", valueName: "FORMAT"))
+    var cameraFormat: String?
     @Flag(help: "Lossless (FFV1) video files instead of H.264.")
     var lossless = false
     @Option(help: "Replace a MediaPipe task instance after this much RSS growth, in MB (0: never).")
@@ -112,6 +116,7 @@ struct Run: AsyncParsableCommand {
         static let inputTimeout = 0.1...86_400.0
         static let processSide = 16...4096
         static let cameraSide = 16...8192
+        static let cameraFPS = 0.1...1000.0
         static let memoryBudget = 0...1_048_576
         static let swapEvery = 0...100_000_000
         static let queueDepth = 1...64
@@ -136,6 +141,11 @@ struct Run: AsyncParsableCommand {
         try OptionRules.require(syntheticFrames, in: Limits.syntheticFrames, "--synthetic-frames", "frames of the synthetic scene")
         if let processSize { try OptionRules.require(processSize, "--process-size", sides: Limits.processSide) }
         if let cameraSize { try OptionRules.require(cameraSize, "--camera-size", sides: Limits.cameraSide) }
+        if let cameraFps { try OptionRules.require(cameraFps, in: Limits.cameraFPS, "--camera-fps", "frames per second") }
+        if let cameraFormat, CameraDevices.inputFormat(named: cameraFormat) == nil {
+            throw ValidationError("--camera-format \(cameraFormat) is not a camera format Backdrop knows; use one of "
+                + CameraDevices.knownFormatNames.joined(separator: ", "))
+        }
         if effect == .replace && background == nil { throw ValidationError("--effect replace needs --background IMAGE") }
         if noOutput && (!output.isEmpty || maskOutput != nil) {
             throw ValidationError("--no-output writes nothing: drop --output and --mask-output, or --no-output")
@@ -175,12 +185,14 @@ struct Run: AsyncParsableCommand {
         BackdropLogging.bootstrap(format: logFormat == .json ? .json : .plain)
         let logger = Logger(label: "backdrop")
         let processSize = processSize.map { PipelineConfiguration.Size(width: $0.width, height: $0.height) }
-        let camera = CameraRequest(width: cameraSize?.width, height: cameraSize?.height)
+        let camera = CameraRequest(width: cameraSize?.width, height: cameraSize?.height, frameRate: cameraFps,
+                                   pixelFormat: cameraFormat.flatMap(CameraDevices.inputFormat(named:)))
         let effect = try chosenEffect()  // reads --background before any output is opened
         if let address = studio.configuration(run: RunDescription())?.address, address.port != 0 {
             try ServeOptions.checkCanListen(on: address)
         }
-        let sourceStatus = SourceStatus()
+        let inputName = input ?? "the input"
+        let sourceStatus = SourceStatus { event in logger.log(level: event.logLevel, "\(event.message(input: inputName))") }
         // Signals stop the run from here on, also while a network input is still opening.
         let signals = await SignalHandling.start()
         let configReload = ConfigReload(configFile, signals: signals, logger: logger)
@@ -207,7 +219,8 @@ struct Run: AsyncParsableCommand {
             opened = Inputs.Opened(source: looping, live: opened.live, estimatedFrames: looping.estimatedFrameCount)
         }
         let outputs = self.outputs
-        opened = Inputs.gateCamera(opened, input: input, outputs: outputs, camera: camera, warn: { logger.warning("\($0)") })
+        opened = Inputs.gateCamera(opened, input: input, outputs: outputs, camera: camera, stop: signals.stop,
+                                   status: sourceStatus, warn: { logger.warning("\($0)") })
         let source = opened.source
         let live = mode == .auto ? opened.live : mode == .live
         for path in outputs + [maskOutput].compactMap({ $0 }) where Self.isFile(path) {
@@ -281,7 +294,8 @@ struct Run: AsyncParsableCommand {
             endedBeforeSignal.record(pipeline.isFinished)
             Task { await group.triggerGracefulShutdown() }
         }
-        logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") -> \(noOutput ? "nothing (--no-output)" : outputs.joined(separator: ", "))")
+        let rate = source.frameRate.map { String(format: ", %g fps", $0) } ?? ""
+        logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") (\(source.width)x\(source.height)\(rate)) -> \(noOutput ? "nothing (--no-output)" : outputs.joined(separator: ", "))")
         do {
             try await group.run()  // the reporter has logged the summary ("telemetry summary: ...")
         } catch {
@@ -291,6 +305,7 @@ struct Run: AsyncParsableCommand {
             throw ExitCode.failure
         }
         progress.finish(frames: pipeline.framesOutput)
+        if let gaps = source.statistics.gapSummary { logger.notice("\(inputName) \(gaps)") }
         for path in outputs { print("wrote \(path)") }
         if let maskOutput { print("wrote \(maskOutput)") }
         let signal = signals.signalNumber

@@ -13,6 +13,10 @@ public struct VideoFrame: Sendable {
     public var rotationDegrees: Int
     /// The frame's position in its source, from 0.
     public var index: Int
+    /// When the device captured the frame, on `DispatchTime`'s uptime clock (nanoseconds), when the
+    /// source knows it (a V4L2 camera's buffer timestamp); 0 when it does not. Latency is measured
+    /// from here, so it includes the time the frame waited in the driver's queue.
+    public var captureUptimeNanoseconds: UInt64 = 0
 
     public init(image: PixelImage, timestampMicroseconds: Int64 = 0, rotationDegrees: Int = 0, index: Int = 0) {
         self.image = image

@@ -67,12 +67,8 @@ public enum CameraDevices {
 
     /// /dev/video0, /dev/video1, ... in numeric order.
     static func devicePaths() -> [String] {
-        guard let folder = opendir("/dev") else { return [] }
-        defer { closedir(folder) }
-        var numbers: [Int] = []
-        while let entry = readdir(folder) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name.hasPrefix("video"), let number = Int(name.dropFirst(5)) { numbers.append(number) }
+        let numbers = DirectoryListing.names(in: "/dev").compactMap { name in
+            name.hasPrefix("video") ? Int(name.dropFirst(5)) : nil
         }
         return numbers.sorted().map { "/dev/video\($0)" }
     }
@@ -83,13 +79,19 @@ public enum CameraDevices {
         defer { Glibc.close(descriptor) }
         var capability = v4l2_capability()
         guard bd_v4l2_querycap(descriptor, &capability) == 0 else { return nil }
-        let caps = capability.capabilities & UInt32(V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities
+        let caps = capabilities(of: capability)
         guard caps & UInt32(V4L2_CAP_VIDEO_CAPTURE) != 0 else { return nil }
         return CameraDevice(path: path, name: text(capability.card), driver: text(capability.driver),
                             modes: modes(of: descriptor))
     }
 
-    private static func modes(of descriptor: Int32) -> [CameraMode] {
+    /// What this device node can do: its own capabilities when the driver reports them apart
+    /// from the whole device's.
+    static func capabilities(of capability: v4l2_capability) -> UInt32 {
+        capability.capabilities & UInt32(V4L2_CAP_DEVICE_CAPS) != 0 ? capability.device_caps : capability.capabilities
+    }
+
+    static func modes(of descriptor: Int32) -> [CameraMode] {
         var modes: [CameraMode] = []
         var format = v4l2_fmtdesc()
         format.type = V4L2_BUF_TYPE_VIDEO_CAPTURE.rawValue
@@ -157,11 +159,23 @@ public enum CameraDevices {
         return String(decoding: bytes, as: UTF8.self).trimmingSuffix(" ")
     }
 
-    private static func text<T>(_ field: T) -> String {
+    static func text<T>(_ field: T) -> String {
         withUnsafeBytes(of: field) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
     }
 
     #endif
+
+    /// FFmpeg's name for a camera format given either way: as FFmpeg names it ("yuyv422") or as
+    /// V4L2 does ("YUYV", any case); nil when Backdrop knows neither.
+    public static func inputFormat(named name: String) -> String? {
+        if inputFormats.values.contains(name) { return name }
+        return inputFormats[name.uppercased()]
+    }
+
+    /// Every format name `inputFormat(named:)` takes, FFmpeg's first.
+    public static var knownFormatNames: [String] {
+        Array(Set(inputFormats.values)).sorted() + inputFormats.keys.sorted()
+    }
 
     /// FFmpeg's input_format names for the V4L2 formats webcams offer.
     private static let inputFormats: [String: String] = [

@@ -14,9 +14,12 @@ enum CameraErrors {
             + "read a video file, a URL or an image sequence instead")
     }
 
+    /// Names the programs that hold the camera open, where /proc shows them.
     static func busy(_ path: String) -> MediaError {
-        .deviceUnavailable(path: path, reason: "another program is using it; close that program "
-            + "(a video call, a browser tab, another backdrop) and try again")
+        let who = DeviceHolders.describe(DeviceHolders.processes(holding: path))
+        return .deviceUnavailable(path: path, reason: "it is in use by "
+            + (who.map { "another program: \($0)" } ?? "another program (a video call, a browser tab, another backdrop)")
+            + "; close that program and try again")
     }
 
     static func permissionDenied(_ path: String) -> MediaError {

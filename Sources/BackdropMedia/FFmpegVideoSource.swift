@@ -1,5 +1,6 @@
 import BackdropCore
 import CFFmpeg
+import Dispatch
 
 /// Frames from anything libavformat reads: files (mp4, mov, mkv, webm, avi, y4m, ...), network
 /// streams (rtsp, http, udp, rtp, srt), numbered image sequences (frames/%04d.png) and V4L2
@@ -134,9 +135,24 @@ public final class FFmpegVideoSource: VideoSource {
                 + "(\(Int64.max) microseconds); the file is damaged")
         }
         frame.timestampMicroseconds = placed
+        frame.captureUptimeNanoseconds = captureTime(ofStreamTime: microseconds)
         frame.index = statistics.framesDelivered
         statistics.framesDelivered += 1
         if options.pacing == .realTime && !live { pacer.wait(until: frame.timestampMicroseconds) }
+    }
+
+    /// When a camera captured the frame, on the pipeline's uptime clock: a V4L2 buffer's timestamp
+    /// is CLOCK_MONOTONIC (libavdevice passes it through in microseconds, its time base), shifted
+    /// here onto `DispatchTime`'s clock. 0 for other inputs, and for a timestamp more than 10 s from
+    /// now (a driver with another clock).
+    private func captureTime(ofStreamTime microseconds: Int64?) -> UInt64 {
+        guard case .camera = location, let microseconds else { return 0 }
+        let (captured, overflow) = microseconds.multipliedReportingOverflow(by: 1_000)
+        guard !overflow, captured > 0 else { return 0 }
+        let age = SourceClock.nanoseconds() - captured
+        guard (0...10_000_000_000).contains(age) else { return 0 }
+        let now = DispatchTime.now().uptimeNanoseconds
+        return now > UInt64(age) ? now - UInt64(age) : 0
     }
 
     /// The input stopped. A file's end, or damage at its end, is just the end; a live source
@@ -187,22 +203,33 @@ public final class FFmpegVideoSource: VideoSource {
         let lostAt = SourceClock.nanoseconds()
         var reason = cause
         options.status?.beginReconnecting(because: cause)
-        defer { options.status?.endReconnecting() }
+        var attempts = 0
         for attempt in 0..<policy.maxAttempts {
             guard SourceInterrupt.sleep(seconds: policy.delay(beforeAttempt: attempt), stopRequest: options.stopRequest)
-            else { return }
+            else {
+                options.status?.gaveUp(because: "a stop was requested")
+                return
+            }
+            attempts = attempt + 1
             do throws(MediaError) {
                 decoder = try Self.open(location, name: name, options: options)
                 break
             } catch {
-                if case .interrupted = error { return }
+                if case .interrupted = error {
+                    options.status?.gaveUp(because: "a stop was requested")
+                    return
+                }
                 reason = error.description
             }
         }
-        guard let decoder else { throw .streamLost(path: name, attempts: policy.maxAttempts, reason: reason) }
+        guard let decoder else {
+            options.status?.gaveUp(because: reason)
+            throw .streamLost(path: name, attempts: policy.maxAttempts, reason: reason)
+        }
         let gap = (SourceClock.nanoseconds() - lostAt) / 1_000
         statistics.reconnects += 1
         statistics.gapMicroseconds += gap
+        options.status?.reconnected(afterSeconds: Double(gap) / 1e6, attempt: attempts)
         frameRate = decoder.demuxer.frameRate ?? frameRate
         frameDuration = Self.duration(of: frameRate)
         rotationDegrees = decoder.demuxer.rotationDegrees

@@ -60,6 +60,7 @@ public final class ReaderGatedSource: VideoSource {
             frame.timestampMicroseconds = still.timestampMicroseconds
             frame.rotationDegrees = still.rotationDegrees
             frame.index = still.index
+            frame.captureUptimeNanoseconds = 0  // a repeat: captured now, as far as latency goes
             return true
         }
         return try readCamera(into: &frame)

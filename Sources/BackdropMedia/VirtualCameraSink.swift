@@ -15,6 +15,11 @@ import Darwin
 /// `sudo modprobe v4l2loopback devices=1 video_nr=10 card_label=Backdrop exclusive_caps=1`
 /// (`video_nr=10` makes /dev/video10; `exclusive_caps=1` makes Chrome list it as a camera).
 ///
+/// Readers see a steady frame rate (`frameRate`, the camera's) whatever the pipeline manages: a
+/// `SteadyRateWriter` repeats the newest frame whenever a frame interval passes without a new one
+/// (a slow machine, a camera unplugged for a moment). From init until the first frame it shows a
+/// black picture, so the virtual camera appears to call apps at once, not after the models load.
+///
 /// To release the real camera while nobody watches, read it through a `ReaderGatedSource` whose
 /// `isWatched` is `VirtualCameraReaders(device:).hasReaders` for this sink's device.
 public final class VirtualCameraSink: VideoSink {
@@ -38,9 +43,13 @@ public final class VirtualCameraSink: VideoSink {
     public let device: String
     public let deviceFormat: DeviceFormat
     public var name: String { device }
-    public var framesWritten: Int { session.framesWritten }
+    /// Frames the pipeline wrote (repeats not counted).
+    public var framesWritten: Int { steady.framesWritten.fresh }
+    /// Frames written again to hold the rate (including the black ones before the first frame).
+    public var framesRepeated: Int { steady.framesWritten.repeated }
 
     private let session: MuxerSession
+    private let steady: SteadyRateWriter
 
     public init(device: String = "/dev/video10", width: Int, height: Int, frameRate: Double,
                 format: DeviceFormat = .yuv420p) throws(MediaError) {
@@ -50,6 +59,8 @@ public final class VirtualCameraSink: VideoSink {
         try Self.checkDevice(device)
         self.device = device
         deviceFormat = format
+        VirtualCameraDevices.restoreOutput(device)  // v4l2loopback 0.12, after an earlier writer
+        let session: MuxerSession
         do {
             session = try MuxerSession(.init(
                 formatName: "v4l2", url: device, target: .device(path: device), kind: .rawvideo,
@@ -57,14 +68,33 @@ public final class VirtualCameraSink: VideoSink {
         } catch let error {
             throw Self.explain(error, device: device)
         }
+        self.session = session
+        VirtualCameraDevices.announceFrameRate(frameRate, of: device)
+        steady = SteadyRateWriter(frameRate: frameRate, threadName: "backdrop.vcam") { frame throws(MediaError) in
+            try session.write(frame)
+        }
+        do {
+            try steady.write(VideoFrame(image: PixelImage(width: width, height: height, format: .rgb)), placeholder: true)  // black
+        } catch {
+            steady.stop()
+            session.abandon()
+            throw error
+        }
+    }
+
+    deinit {
+        steady.stop()
     }
 
     public func write(_ frame: VideoFrame) throws(MediaError) {
-        try session.write(frame)
+        try steady.write(frame)
     }
 
-    /// Releases the device (readers then see no more frames). Idempotent.
+    /// Releases the device (readers then see no more frames), leaving it ready for the next writer.
+    /// Idempotent.
     public func finish() throws(MediaError) {
+        steady.stop()
+        defer { VirtualCameraDevices.restoreOutput(device) }
         try session.finish()
     }
 
@@ -88,12 +118,21 @@ public final class VirtualCameraSink: VideoSink {
     }
 
     /// The format negotiation (the v4l2 muxer's header) fails with ENOTTY on a device that is not
-    /// V4L2 at all, and with EINVAL or EBUSY on a V4L2 device that does not take output, most likely
-    /// a real camera.
+    /// V4L2 at all, and with EINVAL or EBUSY on a V4L2 device that does not take output: most likely
+    /// a real camera, or a v4l2loopback device another program is writing to (or that an old driver
+    /// left stuck).
     private static func explain(_ error: MediaError, device: String) -> MediaError {
         guard case let .ffmpeg(operation, code, message) = error, operation.contains("header") else { return error }
-        let what = code == bd_averror(ENOTTY) ? "it is not a V4L2 device"
-            : "it refused an output format (\(message)); it is probably a real camera rather than a V4L2 output device"
-        return .unsupported(path: device, reason: "\(what). Create a loopback device with `\(setupHint)`")
+        if code == bd_averror(ENOTTY) {
+            return .unsupported(path: device, reason: "it is not a V4L2 device. Create a loopback device with `\(setupHint)`")
+        }
+        guard VirtualCameraDevices.isLoopback(path: device) else {
+            return .unsupported(path: device, reason: "it refused an output format (\(message)); it is probably a real camera "
+                + "rather than a V4L2 output device. Create a loopback device with `\(setupHint)`")
+        }
+        let holders = DeviceHolders.describe(DeviceHolders.processes(holding: device))
+        return .deviceUnavailable(path: device, reason: "the virtual camera refused a new writer (\(message)). "
+            + (holders.map { "It is open in \($0): if one of them writes to it, stop it first. " } ?? "")
+            + "If nothing else writes to it, reset it: `sudo modprobe -r v4l2loopback && \(setupHint)`")
     }
 }

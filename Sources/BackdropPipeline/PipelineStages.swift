@@ -21,6 +21,14 @@ extension Pipeline {
 
     private static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
+    /// When the frame was captured: the device's own time when the source knows it (a V4L2
+    /// camera's buffer timestamp, so latency includes the driver's queue), else now.
+    private static func captureTime(of frame: VideoFrame) -> UInt64 {
+        let now = now()
+        let captured = frame.captureUptimeNanoseconds
+        return captured > 0 && captured <= now ? captured : now
+    }
+
     // MARK: Stages
 
     func runSource() {
@@ -42,7 +50,7 @@ extension Pipeline {
                     _ = free.put(slot)
                     return sourceEnded()
                 }
-                slot.capturedAt = Self.now()
+                slot.capturedAt = Self.captureTime(of: slot.video)
                 telemetry.frameRead()
                 if let newer = settingsChannel.take(forFrame: slot.video.index) {
                     settings = newer
@@ -50,7 +58,8 @@ extension Pipeline {
                 }
                 slot.stamp(with: settings)
                 if let last = lastAccepted {
-                    let elapsed = slot.capturedAt - last
+                    // Capture times come from the device and may step back after a reconnect.
+                    let elapsed = slot.capturedAt > last ? slot.capturedAt - last : 0
                     // Live: 20% slack, so a source at exactly the cap, jittering around it, loses nothing.
                     if live, elapsed < minimumInterval * 4 / 5 {
                         telemetry.dropped(at: .source, because: .rateCap)

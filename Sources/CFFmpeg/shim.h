@@ -126,6 +126,18 @@ static inline int bd_v4l2_ioctl(int fd, unsigned long request, void *argument) {
 static inline int bd_v4l2_querycap(int fd, struct v4l2_capability *capability) {
     return bd_v4l2_ioctl(fd, VIDIOC_QUERYCAP, capability);
 }
+/// Sets an output device's frame interval (VIDIOC_S_PARM, type OUTPUT) to numerator/denominator s.
+static inline int bd_v4l2_set_output_interval(int fd, unsigned int numerator, unsigned int denominator) {
+    struct v4l2_streamparm parameters;
+    memset(&parameters, 0, sizeof parameters);
+    parameters.type = V4L2_BUF_TYPE_VIDEO_OUTPUT;
+    parameters.parm.output.timeperframe.numerator = numerator;
+    parameters.parm.output.timeperframe.denominator = denominator;
+    return bd_v4l2_ioctl(fd, VIDIOC_S_PARM, &parameters);
+}
+static inline int bd_v4l2_streamon(int fd, int type) {
+    return bd_v4l2_ioctl(fd, VIDIOC_STREAMON, &type);
+}
 static inline int bd_v4l2_enum_fmt(int fd, struct v4l2_fmtdesc *format) {
     return bd_v4l2_ioctl(fd, VIDIOC_ENUM_FMT, format);
 }

@@ -54,6 +54,8 @@ final class CLIRunTests: PipelineTestCase {
         let videoNodes = ((try? FileManager.default.contentsOfDirectory(atPath: "/dev")) ?? []).filter { $0.hasPrefix("video") }
         if videoNodes.isEmpty {
             XCTAssertTrue(devices.out.contains("no cameras found"), devices.out)
+            XCTAssertTrue(devices.out.contains("no virtual cameras (v4l2loopback devices). Create one with `sudo modprobe v4l2loopback"),
+                          devices.out)
         } else {
             // A machine with V4L2 nodes: each camera listed is one of them.
             let listed = devices.out.matches(of: /\/dev\/(video\d+)/).map { String($0.1) }
@@ -78,6 +80,14 @@ final class CLIRunTests: PipelineTestCase {
         let noBackground = try tool(backdrop, ["run", "--effect", "replace", "--synthetic-frames", "1", "-o", path("x.mp4")])
         XCTAssertNotEqual(noBackground.status, 0)
         XCTAssertTrue(noBackground.err.contains("--background"), noBackground.err)
+        // Camera modes are checked before anything opens; a format may be given as FFmpeg or V4L2 names it.
+        let badFormat = try tool(backdrop, ["run", "--camera-format", "h265ish"])
+        XCTAssertEqual(badFormat.status, 64, badFormat.err)
+        XCTAssertTrue(badFormat.err.contains("--camera-format h265ish is not a camera format"), badFormat.err)
+        XCTAssertTrue(badFormat.err.contains("yuyv422") && badFormat.err.contains("MJPG"), badFormat.err)
+        let badRate = try tool(backdrop, ["run", "--camera-fps", "0"])
+        XCTAssertEqual(badRate.status, 64, badRate.err)
+        XCTAssertTrue(badRate.err.contains("--camera-fps"), badRate.err)
         let missingInput = try tool(backdrop, ["run", "--input", path("missing.mp4")])
         XCTAssertNotEqual(missingInput.status, 0)
         XCTAssertTrue(missingInput.err.contains(path("missing.mp4")), missingInput.err)
