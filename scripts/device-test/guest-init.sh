@@ -6,8 +6,8 @@ export PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root TERM=dumb LANG=C.UTF-8
 OUT=/mnt/device-test
 finish() { echo "DEVICE-TEST-GUEST-DONE"; sync; echo o > /proc/sysrq-trigger; sleep 30; }
 trap finish EXIT
+# (Not /tmp: the checkout may live there, and the overlay root is writable already.)
 mount -t tmpfs tmpfs /run
-mount -t tmpfs tmpfs /tmp
 ln -sf /proc/self/fd /dev/fd; ln -sf fd/0 /dev/stdin; ln -sf fd/1 /dev/stdout; ln -sf fd/2 /dev/stderr
 mkdir -p /dev/shm /dev/pts; mount -t tmpfs tmpfs /dev/shm; mount -t devpts devpts /dev/pts
 ROOT=
