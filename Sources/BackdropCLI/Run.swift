@@ -197,10 +197,12 @@ struct Run: AsyncParsableCommand {
         let signals = await SignalHandling.start()
         let configReload = ConfigReload(configFile, signals: signals, logger: logger)
 
+        // The input's options, also for each time a gated camera is opened again.
+        let inputOptions = Inputs.sourceOptions(realTime: realtime, camera: camera, timeout: inputTimeout, stop: signals.stop,
+                                                status: sourceStatus)
         var opened: Inputs.Opened
         do {
-            opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil, camera: camera,
-                                     timeout: inputTimeout, stop: signals.stop, status: sourceStatus)
+            opened = try Inputs.open(input, realTime: realtime, synthetic: syntheticFrames, size: nil, options: inputOptions)
         } catch {
             guard case .interrupted = error else { throw error }
             let signal = signals.signalNumber
@@ -219,8 +221,7 @@ struct Run: AsyncParsableCommand {
             opened = Inputs.Opened(source: looping, live: opened.live, estimatedFrames: looping.estimatedFrameCount)
         }
         let outputs = self.outputs
-        opened = Inputs.gateCamera(opened, input: input, outputs: outputs, camera: camera, stop: signals.stop,
-                                   status: sourceStatus, warn: { logger.warning("\($0)") })
+        opened = Inputs.gateCamera(opened, input: input, outputs: outputs, options: inputOptions, warn: { logger.warning("\($0)") })
         let source = opened.source
         let live = mode == .auto ? opened.live : mode == .live
         for path in outputs + [maskOutput].compactMap({ $0 }) where Self.isFile(path) {

@@ -204,23 +204,22 @@ public final class FFmpegVideoSource: VideoSource {
         var reason = cause
         options.status?.beginReconnecting(because: cause)
         var attempts = 0
+        var stopped = false
         for attempt in 0..<policy.maxAttempts {
             guard SourceInterrupt.sleep(seconds: policy.delay(beforeAttempt: attempt), stopRequest: options.stopRequest)
-            else {
-                options.status?.gaveUp(because: "a stop was requested")
-                return
-            }
+            else { stopped = true; break }
             attempts = attempt + 1
             do throws(MediaError) {
                 decoder = try Self.open(location, name: name, options: options)
                 break
             } catch {
-                if case .interrupted = error {
-                    options.status?.gaveUp(because: "a stop was requested")
-                    return
-                }
+                if case .interrupted = error { stopped = true; break }
                 reason = error.description
             }
+        }
+        if stopped {
+            options.status?.gaveUp(because: "a stop was requested")
+            return
         }
         guard let decoder else {
             options.status?.gaveUp(because: reason)
