@@ -3,6 +3,7 @@ import PackageDescription
 
 // Layers, bottom to top (each folder under Sources/ says what it owns in its README.md):
 //   CMediaPipe, CFFmpeg          C declarations and shims
+//   CPixelKernels                vectorised per-pixel loops in C (used by BackdropEffects)
 //   BackdropCore                 pixel images, masks, frames; the source, sink and packet protocols
 //   BackdropMediaPipe            the MediaPipe Tasks binding (segmenter, face landmarker)
 //   BackdropMedia                media I/O on FFmpeg (the only layer that knows it): sources, sinks, looping, camera gating
@@ -36,10 +37,11 @@ let package = Package(
         .systemLibrary(name: "CFFmpeg", pkgConfig: "libavformat libavcodec libavdevice libswscale libavutil",
                        providers: [.apt(["libavformat-dev", "libavcodec-dev", "libavdevice-dev", "libswscale-dev", "libavutil-dev"]),
                                    .brew(["ffmpeg"])]),
+        .target(name: "CPixelKernels", exclude: ["README.md"]),
         .target(name: "BackdropCore", exclude: ["README.md"]),
         .target(name: "BackdropMediaPipe", dependencies: ["CMediaPipe", "BackdropCore"], exclude: ["README.md"]),
         .target(name: "BackdropMedia", dependencies: ["CFFmpeg", "BackdropCore"], exclude: ["README.md"]),
-        .target(name: "BackdropEffects", dependencies: ["BackdropCore", "BackdropMediaPipe"], exclude: ["README.md"]),
+        .target(name: "BackdropEffects", dependencies: ["CPixelKernels", "BackdropCore", "BackdropMediaPipe"], exclude: ["README.md"]),
         // The pipeline sees media only through Core's protocols: it neither imports nor links FFmpeg.
         .target(name: "BackdropPipeline", dependencies: [
             "BackdropCore", "BackdropMediaPipe", "BackdropEffects",

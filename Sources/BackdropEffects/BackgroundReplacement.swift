@@ -23,6 +23,7 @@ public final class BackgroundReplacement {
     private var scaledIsCurrent = false
     private let tapsX = LinearTaps(), tapsY = LinearTaps()
     private let table: MatteTable
+    private let blend = UpscalingBlend()
 
     /// A background image, scaled to cover each frame.
     public init(image: PixelImage, curve: MatteCurve = .standard) {
@@ -63,16 +64,28 @@ public final class BackgroundReplacement {
 
     /// Replaces `frame`'s background where `mask` (the frame's size) says there is no person.
     public func apply(to frame: inout PixelImage, mask: ConfidenceMask) {
-        precondition(frame.layoutProblem == nil, frame.layoutProblem ?? "")
         precondition(mask.width == frame.width && mask.height == frame.height, "mask and frame sizes differ")
+        mask.values.withUnsafeBufferPointer { values in
+            composite(onto: &frame, matte: .mask(values.baseAddress!, table), halfFrame: nil)
+        }
+    }
+
+    /// Replaces the background under `matte` (`halfFrame` is not needed: the background is its own).
+    func composite(onto frame: inout PixelImage, matte: Matte, halfFrame: PixelImage?) {
+        precondition(frame.layoutProblem == nil, frame.layoutProblem ?? "")
         precondition(frame.format != .gray, "background replacement needs a colour image")
         let channels = frame.format.bytesPerPixel, pixelCount = frame.width * frame.height
+        let width = frame.width, height = frame.height
         switch fill {
         case .color(let red, let green, let blue):
             frame.pixels.withUnsafeMutableBufferPointer { pixels in
-                mask.values.withUnsafeBufferPointer { values in
-                    Compositing.blend(frame: pixels.baseAddress!, color: (red, green, blue), mask: values.baseAddress!,
+                switch matte {
+                case .mask(let mask, let table):
+                    Compositing.blend(frame: pixels.baseAddress!, color: (red, green, blue), mask: mask,
                                       pixelCount: pixelCount, channels: channels, table: table)
+                case .halfWeights(let weights):
+                    blend.blend(frame: pixels.baseAddress!, width: width, height: height, channels: channels,
+                                halfWeights: weights, background: .color(red, green, blue))
                 }
             }
         case .image:
@@ -84,9 +97,13 @@ public final class BackgroundReplacement {
             }
             let other = scaled.pointer
             frame.pixels.withUnsafeMutableBufferPointer { pixels in
-                mask.values.withUnsafeBufferPointer { values in
-                    Compositing.blend(frame: pixels.baseAddress!, other: other, mask: values.baseAddress!,
-                                      pixelCount: pixelCount, channels: channels, table: table)
+                switch matte {
+                case .mask(let mask, let table):
+                    Compositing.blend(frame: pixels.baseAddress!, other: other, mask: mask, pixelCount: pixelCount,
+                                      channels: channels, table: table)
+                case .halfWeights(let weights):
+                    blend.blend(frame: pixels.baseAddress!, width: width, height: height, channels: channels,
+                                halfWeights: weights, background: .reduced(other, factor: 1))
                 }
             }
         }

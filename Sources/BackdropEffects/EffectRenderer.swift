@@ -26,6 +26,13 @@ public final class EffectRenderer {
     /// Passed to the effect when the caller has no landmarks (kept, so no call allocates one).
     private let noFaces = FaceLandmarkerResult()
     private var full = ConfidenceMask()
+    /// The prepared mask at half the frame's size (the fast path: ``prepareHalfSizeMask(_:for:halfFrame:featherRadius:)``).
+    private var halfMask = ConfidenceMask()
+    /// The frame halved, when the caller has no half-size copy of its own.
+    private var halfCopy = PixelImage(width: 0, height: 0, format: .rgb)
+    private let weights = MatteWeights()
+    /// What an effect that reads no mask is given.
+    private let noMask = ConfidenceMask()
 
     public init(effect: Effect = .none, smoothsMask: Bool = true, refinesMask: Bool = true,
                 refiner: MaskRefiner = MaskRefiner(), smoother: TemporalSmoother = TemporalSmoother()) {
@@ -52,8 +59,8 @@ public final class EffectRenderer {
     public func reset() { smoother.reset() }
 
     /// Applies the effect to `frame` in place. `mask` is the person's confidence at any size (it is
-    /// smoothed and brought to the frame's size as ``prepareMask(_:for:into:)`` does); `faces` is
-    /// needed only by effects that draw landmarks.
+    /// smoothed and brought to the frame's size as ``prepareHalfSizeMask(_:for:halfFrame:featherRadius:)``
+    /// does); `faces` is needed only by effects that draw landmarks.
     public func apply(to frame: inout PixelImage, mask: ConfidenceMask, faces: FaceLandmarkerResult?) {
         guard frameEffect.usesMask else {
             apply(to: &frame, fullSizeMask: mask, faces: faces)
@@ -63,8 +70,80 @@ public final class EffectRenderer {
             apply(to: &frame, fullSizeMask: mask, faces: faces)  // nothing to prepare: the caller's mask as it is
             return
         }
-        prepareMask(mask, for: frame, into: &full)
-        apply(to: &frame, fullSizeMask: full, faces: faces)
+        prepareHalfSizeMask(mask, for: frame, halfFrame: nil, featherRadius: 0)
+        applyPrepared(to: &frame, halfFrame: nil, faces: faces)
+    }
+
+    // MARK: The per-frame path: the mask prepared at half the frame's size
+
+    /// Prepares this frame's mask at half the frame's size (`HalfScale.half` of each side): smoothed
+    /// over time (if ``smoothsMask``, on the mask as given), brought to half size (guided filter with
+    /// the half-size frame as guide if ``refinesMask``, else bilinear) and feathered by
+    /// `featherRadius` frame pixels. ``applyPrepared(to:halfFrame:faces:)`` then draws the effect with
+    /// it and ``writePreparedMask(for:into:)`` gives it at the frame's size. `halfFrame`: the frame
+    /// at half size if the caller has one (a pipeline's inference image), else the renderer halves
+    /// `frame` itself. Call it once per frame: it advances the temporal smoothing.
+    public func prepareHalfSizeMask(_ mask: ConfidenceMask, for frame: PixelImage, halfFrame: PixelImage?, featherRadius: Int) {
+        let guide = halfSize(of: frame, given: halfFrame)
+        if smoothsMask {
+            smoother.smooth(mask, into: &smoothed)
+            let working = smoothed  // retains the storage only until the next frame writes it again
+            bringToHalfSize(working, guide: guide)
+        } else {
+            bringToHalfSize(mask, guide: guide)
+        }
+        // Feathering at half size by half the radius: the same reach in frame pixels.
+        if featherRadius > 0 { refiner.feather(&halfMask, radius: max(1, (featherRadius + 1) / 2)) }
+    }
+
+    /// Draws the effect on `frame` with the mask from the last ``prepareHalfSizeMask(_:for:halfFrame:featherRadius:)``
+    /// for this frame. Built-in background effects composite with weight bytes doubled from the
+    /// half-size mask; any other effect that reads the mask gets it at the frame's size.
+    /// `effect`: another effect object to draw instead of ``frameEffect`` (a pipeline whose frames
+    /// each carry their own), which this renderer then only prepares masks for.
+    public func applyPrepared(to frame: inout PixelImage, halfFrame: PixelImage?, faces: FaceLandmarkerResult?,
+                              using effect: (any FrameEffect)? = nil) {
+        let frameEffect = effect ?? self.frameEffect
+        if let weighted = frameEffect as? any MatteWeightedEffect {
+            weights.make(from: halfMask, curve: weighted.curve)
+            weighted.composite(onto: &frame, matte: .halfWeights(weights.pointer),
+                               halfFrame: halfSize(of: frame, given: halfFrame, reuse: true))
+        } else {
+            if frameEffect.usesMask { writePreparedMask(for: frame, into: &full) }
+            frameEffect.apply(to: &frame, mask: frameEffect.usesMask ? full : noMask, faces: faces ?? noFaces)
+        }
+    }
+
+    /// Writes the prepared half-size mask, bilinearly doubled to `frame`'s size, into `output` (for
+    /// whoever reads the mask itself: a mask video, a library caller, an effect of an app's own).
+    public func writePreparedMask(for frame: PixelImage, into output: inout ConfidenceMask) {
+        refiner.upscale(halfMask, width: frame.width, height: frame.height, into: &output)
+    }
+
+    private func bringToHalfSize(_ mask: ConfidenceMask, guide: PixelImage) {
+        if refinesMask {
+            refiner.refine(mask, guide: guide, guideScale: 2, into: &halfMask)
+        } else {
+            refiner.upscale(mask, width: guide.width, height: guide.height, into: &halfMask)
+        }
+    }
+
+    /// `given` when it is `frame` at half size, else the renderer's own halved copy (made once
+    /// per frame: by the mask's preparation, reused by the effect).
+    private func halfSize(of frame: PixelImage, given: PixelImage?, reuse: Bool = false) -> PixelImage {
+        let width = HalfScale.half(frame.width), height = HalfScale.half(frame.height)
+        if let given, given.width == width, given.height == height, given.format == frame.format { return given }
+        if reuse, halfCopy.width == width, halfCopy.height == height, halfCopy.format == frame.format { return halfCopy }
+        if halfCopy.width != width || halfCopy.height != height || halfCopy.format != frame.format {
+            halfCopy = PixelImage(width: width, height: height, format: frame.format)
+        }
+        frame.pixels.withUnsafeBufferPointer { source in
+            halfCopy.pixels.withUnsafeMutableBufferPointer { destination in
+                HalfScale.halve(source.baseAddress!, width: frame.width, height: frame.height,
+                                channels: frame.format.bytesPerPixel, into: destination.baseAddress!)
+            }
+        }
+        return halfCopy
     }
 
     /// Applies the effect with a mask already at the frame's size (from ``prepareMask(_:for:into:)``,
@@ -121,8 +200,11 @@ public final class EffectRenderer {
         var addresses: [UnsafeRawPointer?] = [
             smoothed.values.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) },
             full.values.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) },
+            halfMask.values.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) },
+            halfCopy.pixels.withUnsafeBufferPointer { $0.baseAddress.map(UnsafeRawPointer.init) },
             smoother.storageAddress,
         ]
+        addresses.append(weights.address)
         addresses += refiner.storageAddresses.map(Optional.some)
         if let blur = frameEffect as? BackgroundBlur { addresses += blur.storageAddresses.map(Optional.some) }
         if let replacement = frameEffect as? BackgroundReplacement { addresses.append(replacement.storageAddress) }

@@ -38,12 +38,20 @@ extension FrameEffect {
 
 extension FrameEffect {
     /// Runs `apply` once on a blank frame of the size, so buffers sized on a first frame exist
-    /// before the real first frame. For built-in effects whose scratch is sized lazily.
+    /// before the real first frame. For built-in effects whose scratch is sized lazily; those that
+    /// composite with half-size weights also run that path, with and without a half-size frame.
     func warmUp(width: Int, height: Int) {
         guard width > 0, height > 0 else { return }
         var frame = PixelImage(width: width, height: height, format: .rgb)
         let mask = usesMask ? ConfidenceMask(width: width, height: height) : ConfidenceMask()
         apply(to: &frame, mask: mask, faces: FaceLandmarkerResult())
+        guard let weighted = self as? any MatteWeightedEffect else { return }
+        let half = PixelImage(width: HalfScale.half(width), height: HalfScale.half(height), format: .rgb)
+        let weights = [UInt8](repeating: 0, count: half.width * half.height)
+        weights.withUnsafeBufferPointer { weights in
+            weighted.composite(onto: &frame, matte: .halfWeights(weights.baseAddress!), halfFrame: half)
+            weighted.composite(onto: &frame, matte: .halfWeights(weights.baseAddress!), halfFrame: nil)
+        }
     }
 }
 
@@ -75,7 +83,7 @@ public final class LandmarkEffect: FrameEffect {
 
 /// Blur is an effect; its scratch is sized on a first frame, which `prepare` provides.
 /// `@unchecked Sendable`: used by one thread at a time (see ``FrameEffect``).
-extension BackgroundBlur: @unchecked Sendable, FrameEffect {
+extension BackgroundBlur: @unchecked Sendable, MatteWeightedEffect {
     public func prepare(width: Int, height: Int) { warmUp(width: width, height: height) }
     public func apply(to frame: inout PixelImage, mask: ConfidenceMask, faces: FaceLandmarkerResult) {
         apply(to: &frame, mask: mask)
@@ -84,7 +92,7 @@ extension BackgroundBlur: @unchecked Sendable, FrameEffect {
 
 /// Replacement is an effect; its scaled background is made on a first frame, which `prepare` provides.
 /// `@unchecked Sendable`: used by one thread at a time (see ``FrameEffect``).
-extension BackgroundReplacement: @unchecked Sendable, FrameEffect {
+extension BackgroundReplacement: @unchecked Sendable, MatteWeightedEffect {
     public func prepare(width: Int, height: Int) { warmUp(width: width, height: height) }
     public func apply(to frame: inout PixelImage, mask: ConfidenceMask, faces: FaceLandmarkerResult) {
         apply(to: &frame, mask: mask)

@@ -1,4 +1,5 @@
 import BackdropCore
+import CPixelKernels
 
 /// Brings a segmenter's low-resolution confidence mask to the frame's size.
 ///
@@ -46,8 +47,10 @@ public final class MaskRefiner {
         (min(mask.width, max(1, frame.width / 2)), min(mask.height, max(1, frame.height / 2)))
     }
 
-    /// Writes the edge-aware refinement of `mask` at `frame`'s size into `output`.
-    public func refine(_ mask: ConfidenceMask, guide frame: PixelImage, into output: inout ConfidenceMask) {
+    /// Writes the edge-aware refinement of `mask` at `frame`'s size into `output`. `guideScale`:
+    /// how many times smaller `frame` is than the picture `radius` is measured in (2 when the
+    /// guide is the frame at half size), so the window covers the same part of the picture.
+    public func refine(_ mask: ConfidenceMask, guide frame: PixelImage, guideScale: Int = 1, into output: inout ConfidenceMask) {
         precondition(frame.layoutProblem == nil, frame.layoutProblem ?? "")
         precondition(mask.width > 0 && mask.height > 0 && mask.values.count == mask.width * mask.height, "empty mask")
         let width = frame.width, height = frame.height, channels = frame.format.bytesPerPixel
@@ -65,7 +68,7 @@ public final class MaskRefiner {
             downsampleMask(values.baseAddress!, width: mask.width, height: mask.height,
                            into: coarse.pointer, lowWidth: lowWidth, lowHeight: lowHeight)
         }
-        fit(lowWidth: lowWidth, lowHeight: lowHeight, frameWidth: width)
+        fit(lowWidth: lowWidth, lowHeight: lowHeight, frameWidth: width * max(1, guideScale))
 
         // Evaluate a * luma + b per frame pixel, with a and b bilinearly upsampled.
         tapsX.build(resizing: lowWidth, to: width)
@@ -73,7 +76,6 @@ public final class MaskRefiner {
         rowSlope.reserve(lowWidth); rowOffset.reserve(lowWidth)
         let x0 = tapsX.first.pointer, x1 = tapsX.second.pointer, fx = tapsX.weight.pointer
         let a = slope.pointer, b = offset.pointer, rowA = rowSlope.pointer, rowB = rowOffset.pointer
-        let lumaScale: Float = 1 / (255 * 256)
         frame.pixels.withUnsafeBufferPointer { pixels in
             output.values.withUnsafeMutableBufferPointer { out in
                 let source = pixels.baseAddress!, destination = out.baseAddress!
@@ -84,15 +86,9 @@ public final class MaskRefiner {
                         rowA[x] = a[top + x] + (a[bottom + x] - a[top + x]) * fy
                         rowB[x] = b[top + x] + (b[bottom + x] - b[top + x]) * fy
                     }
-                    let line = source + y * width * channels, outLine = destination + y * width
-                    for x in 0..<width {
-                        let i0 = Int(x0[x]), i1 = Int(x1[x]), f = fx[x]
-                        let slopeHere = rowA[i0] + (rowA[i1] - rowA[i0]) * f
-                        let offsetHere = rowB[i0] + (rowB[i1] - rowB[i0]) * f
-                        let luma = Float(Self.luma(line + x * channels, channels: channels)) * lumaScale
-                        let q = slopeHere * luma + offsetHere
-                        outLine[x] = q > 0 ? (q < 1 ? q : 1) : 0
-                    }
+                    // Per pixel: a and b between two working-size columns, times the guide's luma (a C kernel).
+                    bd_guided_row(rowA, rowB, x0, x1, fx, source + y * width * channels, Int32(channels), Int32(width),
+                                  destination + y * width)
                 }
             }
         }
@@ -174,6 +170,10 @@ public final class MaskRefiner {
     /// Area-averages the frame's luma (0...1) down to the working size.
     private func downsampleLuma(_ source: UnsafePointer<UInt8>, width: Int, height: Int, channels: Int,
                                 into destination: UnsafeMutablePointer<Float>, lowWidth: Int, lowHeight: Int) {
+        if Self.isExactHalf(width: width, height: height, lowWidth: lowWidth, lowHeight: lowHeight) {
+            bd_luma_half(source, Int32(width), Int32(height), Int32(channels), destination)  // the default at 720p
+            return
+        }
         guideColumns.build(source: width, destination: lowWidth)
         guideRows.build(source: height, destination: lowHeight)
         lumaSums.reserve(lowWidth)
@@ -205,6 +205,10 @@ public final class MaskRefiner {
             destination.update(from: source, count: width * height)
             return
         }
+        if Self.isExactHalf(width: width, height: height, lowWidth: lowWidth, lowHeight: lowHeight) {
+            bd_mean_half(source, Int32(width), Int32(height), destination)  // the default at 720p: a vectorised kernel
+            return
+        }
         maskColumns.build(source: width, destination: lowWidth)
         maskRows.build(source: height, destination: lowHeight)
         maskSums.reserve(lowWidth)
@@ -223,6 +227,11 @@ public final class MaskRefiner {
                 out[x] = sums[x] / Float((endRow - firstRow) * Int(columns[x + 1] - columns[x]))
             }
         }
+    }
+
+    /// Whether the working size is exactly half of an even-sided plane (2x2 blocks, no partial ones).
+    private static func isExactHalf(width: Int, height: Int, lowWidth: Int, lowHeight: Int) -> Bool {
+        width % 2 == 0 && height % 2 == 0 && lowWidth * 2 == width && lowHeight * 2 == height
     }
 
     /// Luma of one pixel scaled by 256 (BT.601 weights 77, 150, 29), 0...65280; gray pixels are their value.

@@ -7,14 +7,16 @@ import BackdropEffects
 final class EffectStage {
     /// Prepares masks (smoothing, refinement); its own effect is unused: each frame brings one.
     private let maskPreparation = EffectRenderer(effect: .none, smoothsMask: true, refinesMask: true)
-    /// Receives each frame's prepared mask before the slot adopts it (full-size inference only).
-    private var prepared = ConfidenceMask()
     /// What an effect that reads no mask is given.
     private let noMask = ConfidenceMask()
     private var generation = -1
 
     /// `maskWanted`: someone other than the effect reads the full-size mask (a mask video, a
-    /// library caller); otherwise an effect that ignores the mask skips preparing it.
+    /// library caller, the preview); otherwise an effect that ignores the mask skips preparing it.
+    ///
+    /// The mask is prepared at half the frame's size, with the inference image as guide when it is
+    /// exactly that (the default at 720p and up), and the built-in effects composite from there;
+    /// the full-size mask is written into the slot only when someone reads it.
     func process(_ slot: inout FrameSlot, maskWanted: Bool) {
         if slot.settings.generation != generation { adopt(slot.settings) }
         let effect = slot.settings.frameEffect
@@ -22,19 +24,14 @@ final class EffectStage {
             effect.apply(to: &slot.video.image, mask: noMask, faces: slot.faces)
             return
         }
-        // The raw mask is read through the slot, never bound to a local: a second reference to its
-        // buffer would make the next write into it a copy.
-        let frameSize = slot.segmentation.confidenceMasks[0].width == slot.video.image.width
-            && slot.segmentation.confidenceMasks[0].height == slot.video.image.height
-        if frameSize {
-            maskPreparation.prepareMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, into: &prepared)
-            slot.adoptPreparedMask(&prepared)
+        maskPreparation.prepareHalfSizeMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, halfFrame: slot.small,
+                                            featherRadius: slot.settings.settings.featherRadius)
+        if maskWanted { maskPreparation.writePreparedMask(for: slot.video.image, into: &slot.mask) }
+        if effect.usesMask {
+            maskPreparation.applyPrepared(to: &slot.video.image, halfFrame: slot.small, faces: slot.faces, using: effect)
         } else {
-            maskPreparation.prepareMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, into: &slot.mask)
+            effect.apply(to: &slot.video.image, mask: noMask, faces: slot.faces)
         }
-        let feather = slot.settings.settings.featherRadius
-        if feather > 0 { maskPreparation.refiner.feather(&slot.mask, radius: feather) }
-        effect.apply(to: &slot.video.image, mask: effect.usesMask ? slot.mask : noMask, faces: slot.faces)
     }
 
     /// A frame with new settings: smoothing turned back on starts from this frame's mask, not from

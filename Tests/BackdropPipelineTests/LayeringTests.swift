@@ -41,7 +41,7 @@ final class LayeringTests: XCTestCase {
     /// (the order of Package.swift's header comment), so the studio never reaches the command line
     /// and nothing below the studio reaches the web server.
     func testEveryLayerDependsOnlyOnLayersBelowIt() throws {
-        let layers = ["CMediaPipe", "CFFmpeg", "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
+        let layers = ["CMediaPipe", "CFFmpeg", "CPixelKernels", "BackdropCore", "BackdropMediaPipe", "BackdropMedia", "BackdropEffects",
                       "BackdropPipeline", "BackdropStudio", "BackdropCLI"]
         let manifest = try String(contentsOf: try XCTUnwrap(Checkout.root()).appendingPathComponent("Package.swift"), encoding: .utf8)
         let graph = Self.targetDependencies(in: manifest)

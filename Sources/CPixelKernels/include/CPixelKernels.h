@@ -1,0 +1,48 @@
+// Per-pixel loops of BackdropEffects that Swift's compiler vectorises poorly on x86-64: its
+// baseline (SSE2) has no byte shuffles, and interleaved RGB needs them. Written in C so clang
+// builds each one twice on x86-64 Linux (AVX2 and baseline, chosen once at load time by the CPU;
+// see pixel_kernels.c) and vectorises for NEON on arm64. Plain loops over caller-owned buffers:
+// no allocation, no state.
+#ifndef CPIXELKERNELS_H
+#define CPIXELKERNELS_H
+
+#include <stdint.h>
+
+/// One row of half-size weights (one byte a pixel) brought to `width` pixels (bilinear, exact 2x:
+/// 3/4 of the nearest half-size pixel, 1/4 of the next one out) and repeated for each of the first
+/// three channels of `channels` (3 or 4; a fourth channel's byte is 255) into `wide`.
+void bd_widen_weights_2x(const uint8_t *half, int width, int channels, uint8_t *wide);
+
+/// One row of a reduced image (`channels` bytes a pixel, `width` / `factor` pixels rounded up)
+/// brought to `width` pixels along the row, bilinear with pixel centres at +0.5 and the edges
+/// clamped; `factor` is 2 or 4 (the half and quarter sizes of BackdropCore's HalfScale).
+void bd_widen_row(const uint8_t *small, int width, int channels, int factor, uint8_t *wide);
+
+/// The weight byte (0: background, 255: person) of each confidence value of `mask` through the
+/// matte curve: 0 at or below `low`, 255 at or above `high`, between them a straight ramp or, when
+/// `eased`, smoothstep (as BackdropEffects' MatteCurve.weight), rounded. NaN counts as 0.
+void bd_matte_weights(const float *mask, int count, float low, float high, int eased, uint8_t *weights);
+
+/// One frame row of `count` bytes, blended in place: the weight is `above` and `below` weight rows
+/// mixed by `weight_below` (0...256), the background `background_above` and `background_below` mixed
+/// by `background_below_weight`; then `out = (out * w + background * (256 - w) + 128) >> 8` with
+/// `w` the weight byte made 0...256 (255 keeps the frame's byte exactly).
+void bd_blend_row(uint8_t *out, const uint8_t *above, const uint8_t *below, uint16_t weight_below,
+                  const uint8_t *background_above, const uint8_t *background_below, uint16_t background_below_weight,
+                  int count);
+
+/// One output row of the guided filter: per pixel x, `q = a * luma + b` clamped to 0...1, with `a`
+/// and `b` read from the working-size rows `slope` and `offset` between `first[x]` and `second[x]`
+/// (`second` weighing `weight[x]`, 0...1) and luma (BT.601: 77, 150, 29 over 256, on 0...1) from the
+/// guide's row `line` (`channels` bytes a pixel; 1: grey).
+void bd_guided_row(const float *slope, const float *offset, const int32_t *first, const int32_t *second,
+                   const float *weight, const uint8_t *line, int channels, int width, float *out);
+
+/// The luma (BT.601: 77, 150, 29 over 256; on 0...1) of each 2x2 block of `image` (`width` x
+/// `height`, both even, `channels` bytes a pixel; 1: grey), averaged, into `luma` (`width / 2` x `height / 2`).
+void bd_luma_half(const uint8_t *image, int width, int height, int channels, float *luma);
+
+/// The mean of each 2x2 block of `plane` (`width` x `height`, both even) into `half`.
+void bd_mean_half(const float *plane, int width, int height, float *half);
+
+#endif
