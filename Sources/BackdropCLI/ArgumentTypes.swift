@@ -23,6 +23,29 @@ struct PixelSize: ExpressibleByArgument, Equatable, CustomStringConvertible {
     var description: String { "\(width)x\(height)" }
 }
 
+/// `--process-size`: `full`, or a size.
+enum ProcessSizeChoice: ExpressibleByArgument, Equatable, CustomStringConvertible {
+    case full
+    case size(PixelSize)
+
+    init?(argument: String) {
+        if argument.lowercased() == "full" {
+            self = .full
+        } else if let size = PixelSize(argument: argument) {
+            self = .size(size)
+        } else {
+            return nil
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .full: "full"
+        case .size(let size): size.description
+        }
+    }
+}
+
 /// A colour as `RRGGBB` in hex, e.g. 1E90FF.
 struct RGBColor: ExpressibleByArgument, Equatable, CustomStringConvertible {
     var red: UInt8

@@ -65,8 +65,8 @@ struct Run: AsyncParsableCommand {
     var mode: ModeName = .auto
     @Option(help: "Process at most this many frames per second (default: \(Int(PipelineSettings.defaultLiveMaxFPS)) live; offline, as fast as the machine allows).")
     var maxFPS: Double?
-    @Option(help: ArgumentHelp("Run inference at WxH (e.g. 640x360); the mask comes back to full size with edge-aware refinement.", valueName: "WIDTHxHEIGHT"))
-    var processSize: PixelSize?
+    @Option(help: ArgumentHelp("The size inference runs at; the mask comes back to full size with edge-aware refinement. Default: a frame with a short side of 512 or more is halved by exact 2x2 averages (720p at 640x360, 1080p at 480x270): faster inference, and the effects reuse the halved frame. 'full': the frame's own size, the finest raw mask at the most inference time. WxH (e.g. 256x144): any size, area-averaged; smaller is faster and coarser.", valueName: "WIDTHxHEIGHT"))
+    var processSize: ProcessSizeChoice?
     @Flag(inversion: .prefixedNo, help: "Find face landmarks.")
     var faces = true
     @Flag(help: "Also compute MediaPipe's category mask (~4x the cost at 720p).")
@@ -139,7 +139,7 @@ struct Run: AsyncParsableCommand {
         try OptionRules.require(queueDepth, in: Limits.queueDepth, "--queue-depth", "frames each hand-off holds")
         try OptionRules.require(loop, in: Limits.loop, "--loop", "plays of the input; 0 for forever")
         try OptionRules.require(syntheticFrames, in: Limits.syntheticFrames, "--synthetic-frames", "frames of the synthetic scene")
-        if let processSize { try OptionRules.require(processSize, "--process-size", sides: Limits.processSide) }
+        if case .size(let size) = processSize { try OptionRules.require(size, "--process-size", sides: Limits.processSide) }
         if let cameraSize { try OptionRules.require(cameraSize, "--camera-size", sides: Limits.cameraSide) }
         if let cameraFps { try OptionRules.require(cameraFps, in: Limits.cameraFPS, "--camera-fps", "frames per second") }
         if let cameraFormat, CameraDevices.inputFormat(named: cameraFormat) == nil {
@@ -184,7 +184,11 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         BackdropLogging.bootstrap(format: logFormat == .json ? .json : .plain)
         let logger = Logger(label: "backdrop")
-        let processSize = processSize.map { PipelineConfiguration.Size(width: $0.width, height: $0.height) }
+        let processSize: PipelineConfiguration.ProcessSize = switch processSize {
+        case nil: .automatic
+        case .full: .full
+        case .size(let size): .fixed(.init(width: size.width, height: size.height))
+        }
         let camera = CameraRequest(width: cameraSize?.width, height: cameraSize?.height, frameRate: cameraFps,
                                    pixelFormat: cameraFormat.flatMap(CameraDevices.inputFormat(named:)))
         let effect = try chosenEffect()  // reads --background before any output is opened

@@ -7,8 +7,14 @@ import BackdropMediaPipe
 /// holding it or the hand-off between two stages.
 struct FrameSlot: Sendable {
     var video: VideoFrame
-    /// The frame scaled to the processing size (unused when inference runs at full size).
+    /// The frame scaled to the processing size: exactly the image inference ran on, unless
+    /// `inferenceInput` is `.frame` (then unused).
     var small: PixelImage
+    /// What inference ran on, set by the inference stage.
+    var inferenceInput: InferenceInput
+    /// The timestamp the segmenter was given for this frame (MediaPipe's VIDEO mode needs them
+    /// strictly increasing); the face landmarker, a stage later, is given the same one.
+    var inferenceTimestampMs: Int64
     var segmentation: SegmentationResult
     var faces: FaceLandmarkerResult
     /// The person mask at the frame's size, refined and smoothed: what the effect uses.
@@ -26,11 +32,30 @@ struct FrameSlot: Sendable {
         self.settings = settings
         video = VideoFrame(image: PixelImage(width: 0, height: 0, format: .rgb))
         small = PixelImage(width: 0, height: 0, format: .rgb)
+        inferenceInput = .frame
+        inferenceTimestampMs = 0
         segmentation = SegmentationResult()
         faces = FaceLandmarkerResult()
         mask = ConfidenceMask()
         capturedAt = 0
     }
+}
+
+/// The image the segmenter and the face landmarker were given for a frame, and how it relates to the frame.
+enum InferenceInput: Sendable, Equatable {
+    /// The frame itself (`FrameSlot.small` is unused).
+    case frame
+    /// `FrameSlot.small`, the frame halved this many times by exact 2x2 averages
+    /// (`HalfScale.halve`: each side `HalfScale.half` of the one before).
+    case halved(Int)
+    /// `FrameSlot.small`, the frame resampled to a `--process-size` that is no exact halving.
+    case resampled
+}
+
+extension FrameSlot {
+    /// `small` is exactly the frame halved once (2x2 averages): the effect stage may use it as its
+    /// half-size copy of the frame.
+    var smallIsHalfFrame: Bool { inferenceInput == .halved(1) }
 }
 
 extension FrameSlot {

@@ -1,12 +1,26 @@
 import BackdropCore
 import BackdropMediaPipe
 
-/// The inference stage's work on one frame: scale it to the processing size, run the segmenter
-/// and (at the same time, where configured) the face landmarker, results into the frame's slot.
+/// The inference stage's work on one frame: bring it to the processing size, run the segmenter,
+/// and run the face landmarker where it is not a stage of its own: after the segmenter on this
+/// thread, or at the same time on a `FaceWorker`'s. Results go into the frame's slot.
 final class InferenceStage {
+    /// Where the face landmarker runs relative to the segmenter.
+    enum FacePlacement {
+        /// Not loaded.
+        case none
+        /// After the segmenter, on the inference thread (no concurrent inference).
+        case afterSegmenter
+        /// On a worker thread, on the same frame as the segmenter (live: lowest latency).
+        case sideBySide(FaceWorker)
+        /// On a stage of its own, a frame behind (offline: throughput); the pipeline runs `faces` there.
+        case ownStage
+    }
+
     let segmenter: TaskGuard<ImageSegmenter>
-    private let faceWorker: FaceWorker?
-    private let landmarker: TaskGuard<FaceLandmarker>?
+    /// The face landmarker's work, wherever it runs (nil: not loaded).
+    let faces: FaceStage?
+    let facePlacement: FacePlacement
     private let configuration: PipelineConfiguration
     private let resizer = ImageResampler()
     private var lastTimestampMs: Int64 = -1
@@ -19,17 +33,19 @@ final class InferenceStage {
         segmenter = try TaskGuard(name: "segmenter", policy: configuration.memoryGuard, onSwap: onSwap,
                                   close: { try? $0.close() },
                                   make: { () throws(MediaPipeError) in try ImageSegmenter(options: segmenterOptions) })
-        if configuration.landmarkerLoaded {
-            let faceOptions = FaceLandmarkerOptions(modelPath: configuration.models.faceLandmarkerPath, runningMode: .video,
-                                                    numFaces: configuration.maxFaces)
-            let guarded = try TaskGuard(name: "face-landmarker", policy: configuration.memoryGuard, onSwap: onSwap,
-                                        close: { try? $0.close() },
-                                        make: { () throws(MediaPipeError) in try FaceLandmarker(options: faceOptions) })
-            landmarker = guarded
-            faceWorker = configuration.concurrentInference ? FaceWorker(landmarker: guarded) : nil
+        guard configuration.landmarkerLoaded else {
+            faces = nil
+            facePlacement = .none
+            return
+        }
+        let faces = try FaceStage(configuration: configuration, onSwap: onSwap)
+        self.faces = faces
+        facePlacement = if !configuration.concurrentInference {
+            .afterSegmenter
+        } else if configuration.landmarkerHasOwnStage {
+            .ownStage
         } else {
-            landmarker = nil
-            faceWorker = nil
+            .sideBySide(FaceWorker(landmarker: faces.landmarker))
         }
     }
 
@@ -37,51 +53,69 @@ final class InferenceStage {
         // MediaPipe's VIDEO mode needs strictly increasing milliseconds; sources give microseconds.
         let timestamp = max(slot.video.timestampMilliseconds, lastTimestampMs + 1)
         lastTimestampMs = timestamp
+        slot.inferenceTimestampMs = timestamp
         slot.lendMaskToSegmenter()
-        if let size = configuration.processSize, size.width != slot.video.image.width || size.height != slot.video.image.height {
-            try resizer.resize(slot.video.image, to: size.width, size.height, into: &slot.small)
-            try infer(on: slot.small, timestamp: timestamp, into: &slot)
+        try makeInferenceImage(&slot)
+        if slot.inferenceInput == .frame {
+            try infer(on: slot.video.image, into: &slot)
         } else {
-            try infer(on: slot.video.image, timestamp: timestamp, into: &slot)
+            try infer(on: slot.small, into: &slot)
         }
     }
 
-    private func infer(on image: PixelImage, timestamp: Int64, into slot: inout FrameSlot) throws {
-        guard slot.settings.settings.faces else {  // turned off for this frame: the landmarker idles
-            try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
-            slot.faces.faces.removeAll(keepingCapacity: true)
-            segmenter.frameDone()
-            return
+    /// Fills `slot.small` with the frame at the processing size, or leaves it unused (`.frame`).
+    private func makeInferenceImage(_ slot: inout FrameSlot) throws {
+        let width = slot.video.image.width, height = slot.video.image.height
+        switch configuration.processSize {
+        case .full:
+            slot.inferenceInput = .frame
+        case .automatic:
+            let halvings = PipelineConfiguration.ProcessSize.automaticHalvings(width: width, height: height)
+            guard halvings > 0 else { return slot.inferenceInput = .frame }
+            try resizer.halve(slot.video.image, times: halvings, into: &slot.small)
+            slot.inferenceInput = .halved(halvings)
+        case .fixed(let size):
+            guard size.width != width || size.height != height else { return slot.inferenceInput = .frame }
+            try resizer.resize(slot.video.image, to: size.width, size.height, into: &slot.small)
+            // The resampler reduces by exactly 2 or 4 with 2x2 averages, as `halve` does.
+            let exact = (1...2).first { size.width << $0 == width && size.height << $0 == height }
+            slot.inferenceInput = exact.map { .halved($0) } ?? .resampled
         }
-        if let faceWorker {
-            faceWorker.begin(image, timestampMs: timestamp)
+    }
+
+    private func infer(on image: PixelImage, into slot: inout FrameSlot) throws {
+        let timestamp = slot.inferenceTimestampMs
+        let facesWanted = slot.settings.settings.faces
+        switch facePlacement {
+        case .sideBySide(let worker) where facesWanted:
+            worker.begin(image, timestampMs: timestamp)
             let segmented = Result { () throws(MediaPipeError) in
                 try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
             }
-            try faceWorker.finish(into: &slot.faces)  // always waited for, so the worker is idle again
+            try worker.finish(into: &slot.faces)  // always waited for, so the worker is idle again
             try segmented.get()
-        } else {
+        case .afterSegmenter:
             try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
-            if let landmarker {
-                try landmarker.current.detect(videoFrame: image, timestampMs: timestamp, into: &slot.faces)
-                landmarker.frameDone()
-            } else {
-                slot.faces.faces.removeAll(keepingCapacity: true)
-            }
+            try faces?.process(&slot)
+        case .ownStage:
+            try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
+        case .none, .sideBySide:  // no landmarker, or faces off for this frame
+            try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
+            slot.faces.faces.removeAll(keepingCapacity: true)
         }
         segmenter.frameDone()
     }
 
-    var swaps: Int { segmenter.swaps + (landmarker?.swaps ?? 0) }
+    var swaps: Int { segmenter.swaps + (faces?.landmarker.swaps ?? 0) }
 
     /// Stops the face worker's thread and closes the tasks. Idempotent; also run when the stage is
     /// released, so a pipeline that was built but never run leaves no thread or task behind.
     func shutDown() {
         if isShutDown { return }
         isShutDown = true
-        faceWorker?.stop()
+        if case .sideBySide(let worker) = facePlacement { worker.stop() }
         segmenter.shutDown()
-        landmarker?.shutDown()
+        faces?.shutDown()
     }
 
     deinit { shutDown() }

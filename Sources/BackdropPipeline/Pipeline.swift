@@ -7,7 +7,8 @@ import Metrics
 import ServiceLifecycle
 import Synchronization
 
-/// Backdrop's live pipeline: source -> inference -> effect -> sinks, each stage on its own thread.
+/// Backdrop's live pipeline: source -> inference -> effect -> sinks, each stage on its own thread
+/// (offline with concurrent inference, the face landmarker is a stage of its own after inference).
 ///
 /// - A fixed set of frame slots circulates through the stages (no per-frame allocation); a slot
 ///   has one owner at a time.
@@ -34,6 +35,8 @@ public final class Pipeline: Service, @unchecked Sendable {
 
     let free: Handoff<FrameSlot>
     let toInference: Handoff<FrameSlot>
+    /// From the segmenter to the face landmarker's own stage (nil: the landmarker has none).
+    let toFaces: Handoff<FrameSlot>?
     let toEffect: Handoff<FrameSlot>
     let toSink: Handoff<FrameSlot>
     let audio: Handoff<any MediaPacket>
@@ -101,10 +104,14 @@ public final class Pipeline: Service, @unchecked Sendable {
         let capacity = live ? 1 : max(1, configuration.handoffCapacity)
         let policy: Handoff<FrameSlot>.FullPolicy = live ? .replaceOldest : .wait
         toInference = Handoff(capacity: capacity, policy: policy)
+        let facesHaveOwnStage = if case .ownStage = inference.facePlacement { true } else { false }
+        toFaces = facesHaveOwnStage ? Handoff(capacity: capacity, policy: policy) : nil
         toEffect = Handoff(capacity: capacity, policy: policy)
         toSink = Handoff(capacity: capacity, policy: policy)
-        // Every slot can be in a hand-off or a stage at once, plus one spare for the source.
-        slotCount = 3 * capacity + 4
+        // A slot for every place a frame can be at once: in each hand-off, in each stage (the
+        // source, the sink and one more stage than there are hand-offs).
+        let handoffs = facesHaveOwnStage ? 4 : 3
+        slotCount = handoffs * capacity + handoffs + 1
         free = Handoff(capacity: slotCount, policy: .wait)
         for _ in 0..<slotCount { _ = free.put(FrameSlot(settings: initial)) }
         // Audio waits for the sink thread (a muxer is not shared between threads); offline mode
@@ -231,6 +238,7 @@ public final class Pipeline: Service, @unchecked Sendable {
         let stages = DispatchGroup()
         spawn("backdrop.source", in: stages, runSource)
         spawn("backdrop.inference", in: stages, runInference)
+        if toFaces != nil { spawn("backdrop.faces", in: stages, runFaces) }
         spawn("backdrop.effect", in: stages, runEffect)
         spawn("backdrop.sink", in: stages, runSink)
         stages.wait()

@@ -1,8 +1,8 @@
 import BackdropCore
 import Foundation
 
-/// The four stages' loops, each on its own thread (started by `Pipeline.runBlocking()`): source ->
-/// inference -> effect -> sink, frame slots passed through the hand-offs and back to `free`.
+/// The stages' loops, each on its own thread (started by `Pipeline.runBlocking()`): source ->
+/// inference (-> faces) -> effect -> sink, frame slots passed through the hand-offs and back to `free`.
 extension Pipeline {
     /// Records the run's first failure and stops; later failures (often the same cause, seen by
     /// another stage or sink) are logged at debug level only, so the cause is reported once.
@@ -106,23 +106,39 @@ extension Pipeline {
     }
 
     func runInference() {
-        defer { toEffect.close() }
-        while var slot = toInference.take() {
+        runInferenceStep(from: toInference, to: toFaces ?? toEffect, finishesInference: toFaces == nil) { slot in
+            try inference.process(&slot)
+        }
+    }
+
+    /// The face landmarker's own stage (offline with concurrent inference): a frame behind the segmenter.
+    func runFaces() {
+        guard let toFaces, let faces = inference.faces else { return }
+        runInferenceStep(from: toFaces, to: toEffect, finishesInference: true) { slot in try faces.process(&slot) }
+    }
+
+    /// One stage of inference: each frame from `input` through `work` to `output`, until `input`
+    /// is closed and drained; then `output` is closed. A frame that fails is counted and its slot
+    /// freed; `finishesInference`: this is inference's last stage, which counts a frame processed.
+    private func runInferenceStep(from input: Handoff<FrameSlot>, to output: Handoff<FrameSlot>, finishesInference: Bool,
+                                  _ work: (inout FrameSlot) throws -> Void) {
+        defer { output.close() }
+        while var slot = input.take() {
             if failed {
                 telemetry.dropped(at: .inference, because: .runFailed)
                 _ = free.put(slot)
                 continue
             }
             do {
-                try inference.process(&slot)
+                try work(&slot)
             } catch {
                 fail(at: .inference, error)
                 telemetry.frameFailed()
                 _ = free.put(slot)
                 continue
             }
-            telemetry.frameProcessed()
-            if let displaced = toEffect.put(consume slot) {
+            if finishesInference { telemetry.frameProcessed() }
+            if let displaced = output.put(consume slot) {
                 telemetry.dropped(at: .effect, because: .replacedByNewer)
                 _ = free.put(displaced)
             }

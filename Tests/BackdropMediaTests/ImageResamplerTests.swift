@@ -66,6 +66,64 @@ final class ImageResamplerTests: XCTestCase {
         }
     }
 
+    /// Halving is the mean of each 2x2 block, rounded (an odd side's last block repeats its row or
+    /// column), in every format and at sizes that exercise the chunked loop and its tail; an exact
+    /// 2x resize is that halving, and a 4x one is within one level of the 4x4 blocks' mean.
+    func testHalvingAveragesEachBlockAndExactReductionsUseIt() throws {
+        var random = SystemRandomNumberGenerator()
+        for format in PixelFormat.allCases {
+            let channels = format.bytesPerPixel
+            for (width, height) in [(1, 1), (2, 2), (3, 5), (43, 7), (130, 9), (301, 4)] {
+                let source = PixelImage(width: width, height: height, format: format,
+                                        pixels: (0..<(width * height * channels)).map { _ in UInt8.random(in: 0...255, using: &random) })
+                func value(_ x: Int, _ y: Int, _ channel: Int) -> Int {
+                    Int(source.pixels[(min(y, height - 1) * width + min(x, width - 1)) * channels + channel])
+                }
+                var halved = PixelImage(width: 0, height: 0, format: .rgb)
+                try ImageResampler().halve(source, times: 1, into: &halved)
+                XCTAssertEqual([halved.width, halved.height], [(width + 1) / 2, (height + 1) / 2])
+                XCTAssertEqual(halved.format, format)
+                var expected = [UInt8]()
+                for y in 0..<halved.height {
+                    for x in 0..<halved.width {
+                        for channel in 0..<channels {
+                            let sum = value(2 * x, 2 * y, channel) + value(2 * x + 1, 2 * y, channel)
+                                + value(2 * x, 2 * y + 1, channel) + value(2 * x + 1, 2 * y + 1, channel)
+                            expected.append(UInt8((sum + 2) / 4))
+                        }
+                    }
+                }
+                XCTAssertEqual(halved.pixels, expected, "\(format) \(width)x\(height)")
+            }
+        }
+
+        let frame = try frame()
+        var twice = PixelImage(width: 0, height: 0, format: .rgb), resized = twice, quarter = twice
+        try ImageResampler().halve(frame, times: 1, into: &twice)
+        try ImageResampler().resize(frame, to: 640, 360, into: &resized)
+        XCTAssertEqual(resized, twice, "an exact 2x reduction is a halving")
+        try ImageResampler().resize(frame, to: 320, 180, into: &quarter)
+        XCTAssertEqual([quarter.width, quarter.height], [320, 180])
+        var largest = 0
+        for y in 0..<180 {
+            for x in 0..<320 {
+                for channel in 0..<3 {
+                    var sum = 0
+                    for dy in 0..<4 { for dx in 0..<4 { sum += Int(frame.pixels[((4 * y + dy) * 1280 + 4 * x + dx) * 3 + channel]) } }
+                    largest = max(largest, abs(Int(quarter.pixels[(y * 320 + x) * 3 + channel]) - (sum + 8) / 16))
+                }
+            }
+        }
+        XCTAssertLessThanOrEqual(largest, 1, "a 4x reduction rounds twice, so at most one level from the 4x4 mean")
+
+        var copy = PixelImage(width: 0, height: 0, format: .rgb)
+        try ImageResampler().halve(frame, times: 0, into: &copy)
+        XCTAssertEqual(copy, frame, "no halving is a copy")
+        var thrice = PixelImage(width: 0, height: 0, format: .rgb)
+        try ImageResampler().halve(frame, times: 3, into: &thrice)
+        XCTAssertEqual([thrice.width, thrice.height], [160, 90])
+    }
+
     func testABrokenImageOrSizeIsRefusedNamingTheProblem() {
         let resampler = ImageResampler()
         var output = PixelImage(width: 0, height: 0, format: .rgb)
@@ -90,12 +148,15 @@ final class ImageResamplerTests: XCTestCase {
         var small = PixelImage(width: 0, height: 0, format: .rgb)
         // The first calls size the output, the weight tables and the row of sums (and the debug
         // runtime's one-off caches).
-        for _ in 0..<2 { try resampler.resize(source, to: 256, 144, into: &small) }
-        let address = small.pixels.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
-        let allocations = try counters.countSwiftAllocations {
-            for _ in 0..<200 { try resampler.resize(source, to: 256, 144, into: &small) }
+        // Each size through its own path: the general one, an exact halving, a 4x reduction.
+        for (width, height) in [(256, 144), (640, 360), (320, 180)] {
+            for _ in 0..<2 { try resampler.resize(source, to: width, height, into: &small) }
+            let address = small.pixels.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }
+            let allocations = try counters.countSwiftAllocations {
+                for _ in 0..<50 { try resampler.resize(source, to: width, height, into: &small) }
+            }
+            XCTAssertEqual(allocations, 0, "Swift heap allocations in 50 resizes to \(width)x\(height)")
+            XCTAssertEqual(small.pixels.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }, address)
         }
-        XCTAssertEqual(allocations, 0, "Swift heap allocations in 200 resizes")
-        XCTAssertEqual(small.pixels.withUnsafeBufferPointer { UInt(bitPattern: $0.baseAddress) }, address)
     }
 }

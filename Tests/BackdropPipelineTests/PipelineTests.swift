@@ -35,7 +35,7 @@ final class PipelineTests: PipelineTestCase {
         let sink = try VideoFileSink(path: path("live.mkv"), width: 1280, height: 720, frameRate: 60)
         // No effect: a debug build's 720p blur takes about a second a frame, which would leave a handful of frames to judge.
         var configuration = PipelineConfiguration(mode: .live, settings: PipelineSettings(effect: .none, maxFPS: 60),
-                                                  processSize: .init(width: 640, height: 360), statsInterval: .seconds(60))
+                                                  processSize: .fixed(.init(width: 640, height: 360)), statsInterval: .seconds(60))
         configuration.concurrentInference = true
         let rssBefore = ProcessMemory.residentBytes()
         let pipeline = try Pipeline(source: source, sinks: [sink], configuration: configuration)

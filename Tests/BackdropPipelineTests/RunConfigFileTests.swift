@@ -43,7 +43,7 @@ final class RunConfigFileTests: XCTestCase {
         XCTAssertTrue(run.smoothing)
         XCTAssertFalse(run.lossless)
         XCTAssertEqual(run.maxFPS, 12.5)
-        XCTAssertEqual(run.processSize, PixelSize(width: 320, height: 180))
+        XCTAssertEqual(run.processSize, .size(PixelSize(width: 320, height: 180)))
         XCTAssertEqual(run.color, RGBColor(red: 0, green: 0xFF, blue: 0))
         XCTAssertEqual(run.modelOptions.models, "/opt/models", "an option group's options are keys too")
         XCTAssertEqual(try parse("output = \"one.mp4\"").output, ["one.mp4"], "a repeatable option takes one value too")
