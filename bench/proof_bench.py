@@ -32,7 +32,7 @@ a bare clone, .cache's talking head, or --clip PATH, scaled to 1280x720; 270 fra
                shown as a share of that limit.
   live 720p30  the clip resampled to 30 FPS, Backdrop --realtime --mode live --effect blur
                --max-fps 30: frames read / processed / output, drops by stage, p50/p99 latency.
-  allocations  `backdrop-bench allocations` on the same clip (repeated 6x): Swift heap allocations
+  allocations  `backdrop-bench allocations` on the same clip (repeated to 1,250+ frames): Swift heap allocations
                per frame in steady state, all threads.
 
 Prints markdown tables (BENCHMARKS.md takes them as they are) and writes the figures as JSON under
@@ -42,6 +42,7 @@ bench/results/. --quick: 150 frames, one pass, no allocation count and no --cate
 """
 import argparse
 import json
+import math
 import os
 import re
 import shutil
@@ -281,13 +282,13 @@ def main():
     parser.add_argument("--clip", help="the source clip (any size and rate; scaled to 1280x720), e.g. your webcam's")
     parser.add_argument("--quick", action="store_true",
                         help="150 frames, one pass, no allocation count, no --category-mask row (~3 minutes)")
-    parser.add_argument("--passes", type=int, help="offline runs read the clip this many times in a row (default 3)")
+    parser.add_argument("--passes", type=int, help="offline runs read the clip this many times in a row (default 2)")
     parser.add_argument("--no-allocations", action="store_true", help="skip the allocation count")
     parser.add_argument("--no-category-row", action="store_true",
                         help="skip the extra Backdrop run with --category-mask (the seed-style app's mask kind)")
     parser.add_argument("--profile", action="store_true", help="also profile memory (heap) and CPU (perf) of each app")
     args = parser.parse_args()
-    passes = args.passes or (1 if args.quick else 3)
+    passes = args.passes or (1 if args.quick else 2)
     clip_frames = 150 if args.quick else 270
     with_allocations = not (args.no_allocations or args.quick)
     with_category_row = not (args.no_category_row or args.quick)
@@ -329,7 +330,8 @@ def main():
     figures["live30"] = measure_backdrop(live30_clip, "blur", live=True, extra=["--max-fps", "30"])
 
     if with_allocations:
-        alloc_clip = kit.clip(6, source=source, frames=clip_frames)
+        # The counted window needs 300 + 900 frames and a few more.
+        alloc_clip = kit.clip(math.ceil(1250 / live_frames), source=source, frames=clip_frames)
         for effect in EFFECTS:
             kit.say(f"[{LABEL[effect]}] allocation count ...")
             figures[effect]["allocations"] = allocations(alloc_clip, effect)
