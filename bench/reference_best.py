@@ -12,8 +12,10 @@ Exactly what it does, per frame:
   output_category_mask=False) and the face landmarker (FaceLandmarker, VIDEO mode, num_faces=1,
   as Backdrop's default) run on that frame at the same time, each on a thread of a 2-thread
   concurrent.futures.ThreadPoolExecutor. MediaPipe's Python API calls its C library through
-  ctypes.CDLL, which releases the GIL during the call (proof_bench.py shows the CPU use above
-  100%: the field cpu_percent of the summary);
+  ctypes.CDLL, which releases the GIL during the call, on one dispatcher thread per task
+  (mediapipe/tasks/python/core/serial_dispatcher.py), so the two tasks' C calls can overlap;
+  the summary's cpu_percent (and proof_bench.py's "CPU use" row) says whether more than one core
+  was busy;
 - the confidence mask (float32, 1.0 = person) is copied out of numpy_view() on the worker thread,
   before the result that owns the view is gone;
 - with --effect blur: while the two tasks run, the main thread blurs the frame with
