@@ -9,10 +9,12 @@ How a run is measured (identically for Backdrop and the reference):
   /proc/PID/stat, so CPU per frame covers processing only, not start-up (model loading);
 - optionally, VmRSS is read from /proc/PID/status every `rss_interval` seconds (the soak).
 """
+import hashlib
 import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -27,7 +29,8 @@ RESULTS = os.path.join(ROOT, "bench", "results")
 BACKDROP = os.path.join(ROOT, ".build", "release", "backdrop")
 BACKDROP_BENCH = os.path.join(ROOT, ".build", "release", "backdrop-bench")
 PYTHON = os.path.join(ROOT, ".venv", "bin", "python")
-REFERENCE = os.path.join(ROOT, "bench", "reference_app.py")
+REFERENCE = os.path.join(ROOT, "bench", "reference_app.py")            # the seed-style reference
+REFERENCE_BEST = os.path.join(ROOT, "bench", "reference_best.py")      # the best-practice reference
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 # MediaPipe's absl start-up lines, which no setting turns off (see scripts/common.sh).
@@ -38,22 +41,56 @@ def ffmpeg(*arguments):
     subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *arguments], check=True)
 
 
-def clip(passes=1):
-    """The 720p clip both apps read: the shared portrait clip scaled to 1280x720, 270 frames at 25
-    FPS, H.264 (made once, cached in .cache/). With passes > 1, that clip repeated (stream copy)."""
-    base = os.path.join(CACHE, "proof-720p.mp4")
+def clip(passes=1, source=None, frames=270, fps=None):
+    """The 720p clip the apps read: `source` (default SOURCE_CLIP) scaled to 1280x720, its first
+    `frames` frames, H.264, at its own rate or resampled to `fps` (frames repeated or dropped by
+    ffmpeg -r); made once, cached in .cache/ under a name that follows the source file and the
+    settings. With passes > 1, that clip repeated (stream copy)."""
+    source = os.path.abspath(source or SOURCE_CLIP)
+    if not os.path.exists(source):
+        raise FileNotFoundError(f"no clip at {source} (scripts/setup.sh makes the default one)")
+    info = os.stat(source)
+    key = hashlib.sha1(f"{source} {info.st_size} {info.st_mtime_ns} {frames} {fps}".encode()).hexdigest()[:10]
+    base = os.path.join(CACHE, f"proof-720p-{key}.mp4")
     if not os.path.exists(base):
         os.makedirs(CACHE, exist_ok=True)
-        ffmpeg("-i", SOURCE_CLIP, "-vf", "scale=1280:720", "-frames:v", "270", "-an", "-c:v", "libx264",
+        rate = ["-r", str(fps)] if fps else []
+        ffmpeg("-i", source, "-vf", "scale=1280:720", *rate, "-frames:v", str(frames), "-an", "-c:v", "libx264",
                "-preset", "medium", "-crf", "20", "-pix_fmt", "yuv420p", base + ".tmp.mp4")
         os.replace(base + ".tmp.mp4", base)
     if passes <= 1:
         return base
-    repeated = os.path.join(CACHE, f"proof-720p-x{passes}.mp4")
+    repeated = os.path.join(CACHE, f"proof-720p-{key}-x{passes}.mp4")
     if not os.path.exists(repeated):
         ffmpeg("-stream_loop", str(passes - 1), "-i", base, "-c", "copy", repeated + ".tmp.mp4")
         os.replace(repeated + ".tmp.mp4", repeated)
     return repeated
+
+
+def frame_png(video, path):
+    """Frame 0 of `video` as a PNG (backdrop-bench speed reads one)."""
+    if not os.path.exists(path) or os.path.getmtime(path) < os.path.getmtime(video):
+        ffmpeg("-i", video, "-frames:v", "1", path)
+    return path
+
+
+def frame_rate(path):
+    out = subprocess.run(["ffprobe", "-v", "error", "-select_streams", "v:0", "-show_entries", "stream=avg_frame_rate",
+                          "-of", "csv=p=0", path], check=True, capture_output=True, text=True)
+    numerator, _, denominator = out.stdout.strip().partition("/")
+    return float(numerator) / float(denominator or 1)
+
+
+def child_cpu_seconds(command):
+    """User + system CPU seconds of `command` (all its threads), from wait4's rusage."""
+    with tempfile.TemporaryFile() as errors:  # a file, not a pipe: nothing to drain while waiting
+        child = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=errors)
+        _, status, usage = os.wait4(child.pid, 0)
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            errors.seek(0)
+            raise RuntimeError(f"{' '.join(command)} failed:\n{errors.read().decode()[-2000:]}")
+    return usage.ru_utime + usage.ru_stime
 
 
 def frame_count(path):
@@ -187,7 +224,7 @@ SUMMARY = re.compile(
     r"drops (?P<drops>[0-9]+)(?:: (?P<dropList>[^|]+))? \| rss (?P<rss>[0-9.]+) MB peak (?P<rssPeak>[0-9.]+) MB "
     r"slope (?:(?P<slope>[+-][0-9.]+) MB/h|n/a) \| swaps (?P<swaps>[0-9]+)(?:: (?P<swapList>[^|]+))? \| "
     r"frames in (?P<framesRead>[0-9]+) processed (?P<framesProcessed>[0-9]+) out (?P<framesOutput>[0-9]+) "
-    r"dropped (?P<framesDropped>[0-9]+) \| run (?P<seconds>[0-9.]+) s"
+    r"dropped (?P<framesDropped>[0-9]+)(?: failed (?P<framesFailed>[0-9]+))? \| run (?P<seconds>[0-9.]+) s"
     r"(?: \| input ended early: decoded (?P<framesDecoded>[0-9]+) of (?P<framesDeclared>[0-9]+) declared frames \(truncated\?\))?$")
 BACKDROP_READY = re.compile(r"running (offline|live): ")
 REFERENCE_READY = re.compile(r"^reference: ready")
@@ -204,6 +241,16 @@ def backdrop_summary(run_result):
             return {key: float(value) if value and re.fullmatch(r"[+-]?[0-9.]+", value) else value
                     for key, value in match.groupdict().items()}
     raise RuntimeError("no telemetry summary in backdrop's output:\n" + "\n".join(run_result.stderr[-10:]))
+
+
+def drops_by_stage(summary):
+    """{stage: frames dropped there} from a summary's drop list ("inference/replaced-by-newer 36, ...")."""
+    stages = {}
+    for entry in (summary.get("dropList") or "").split(","):
+        match = re.fullmatch(r"\s*([^/\s]+)/\S+ ([0-9]+)\s*", entry)
+        if match:
+            stages[match.group(1)] = stages.get(match.group(1), 0) + int(match.group(2))
+    return stages
 
 
 def reference_summary(run_result):

@@ -24,7 +24,9 @@ Modes:
 Prints "reference: ready" on stderr once both models are loaded, then one JSON object on stdout:
 frames read/processed/skipped, seconds (first capture to last result), fps, p50/p99 per-frame
 latency in ms (capture to result), CPU seconds per processed frame (time.process_time over the
-processing window, all threads), peak RSS (VmHWM) in MB.
+processing window, all threads) and that CPU time over the window in percent (above 100: more
+than one core busy), peak RSS (VmHWM) in MB. bench/reference_best.py shares this file's capture
+thread, command line and summary.
 """
 import argparse
 import gc
@@ -99,8 +101,9 @@ class Capture(threading.Thread):
         self.queue.put(None)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_arguments(description):
+    """The command line both reference apps take (bench/reference_best.py imports it)."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--input", required=True, help="video file")
     parser.add_argument("--offline", action="store_true", help="every frame, as fast as possible (no skipping, no FPS cap)")
     parser.add_argument("--effect", choices=["none", "blur"], default="blur")
@@ -108,17 +111,33 @@ def main():
     parser.add_argument("--loop-frames", type=int, default=0, help="read the clip repeatedly until this many frames were read")
     parser.add_argument("--max-fps", type=float, default=60.0, help="processing cap (live mode)")
     parser.add_argument("--models", default=os.path.join(ROOT, "models"))
-    args = parser.parse_args()
+    return parser.parse_args()
 
-    gc.set_threshold(700, 10, 10)
-    segmenter = vision.ImageSegmenter.create_from_options(vision.ImageSegmenterOptions(
-        base_options=BaseOptions(model_asset_path=os.path.join(args.models, "selfie_segmenter.tflite")),
-        running_mode=vision.RunningMode.VIDEO, output_confidence_masks=False, output_category_mask=True))
-    landmarker = vision.FaceLandmarker.create_from_options(vision.FaceLandmarkerOptions(
-        base_options=BaseOptions(model_asset_path=os.path.join(args.models, "face_landmarker.task")),
+
+def create_segmenter(models, confidence_masks):
+    """VIDEO-mode ImageSegmenter with either the confidence mask or the category mask."""
+    return vision.ImageSegmenter.create_from_options(vision.ImageSegmenterOptions(
+        base_options=BaseOptions(model_asset_path=os.path.join(models, "selfie_segmenter.tflite")),
+        running_mode=vision.RunningMode.VIDEO, output_confidence_masks=confidence_masks,
+        output_category_mask=not confidence_masks))
+
+
+def create_landmarker(models):
+    """VIDEO-mode FaceLandmarker, one face (Backdrop's default too)."""
+    return vision.FaceLandmarker.create_from_options(vision.FaceLandmarkerOptions(
+        base_options=BaseOptions(model_asset_path=os.path.join(models, "face_landmarker.task")),
         running_mode=vision.RunningMode.VIDEO, num_faces=1))
-    print("reference: ready", file=sys.stderr, flush=True)
 
+
+def landmark_arrays(detection):
+    """The face landmarks as one float32 (x, y, z) array per face, as an app would keep them."""
+    return [np.array([(p.x, p.y, p.z) for p in face], dtype=np.float32) for face in detection.face_landmarks]
+
+
+def run_and_report(app, args, process, after_result=None):
+    """Reads the clip on a capture thread and calls process(frame, timestamp_ms) -> faces found on
+    every frame it takes (capped at --max-fps in live mode), then after_result(frames processed)
+    outside the latency window, and at the end prints the JSON summary."""
     frames_queue = queue.Queue(maxsize=2)
     capture = Capture(args.input, frames_queue, args.offline, args.loop_frames)
     capture.start()
@@ -146,26 +165,15 @@ def main():
                 time.sleep(early)
         last_start = time.perf_counter()
 
-        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
-        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
         timestamp_ms = max(int(index * 1000 / (capture.fps or 30.0)), last_timestamp_ms + 1)
         last_timestamp_ms = timestamp_ms
-        segmentation = segmenter.segment_for_video(image, timestamp_ms)
-        mask = segmentation.category_mask.numpy_view().copy()  # fix #1: copy out of the view
-        detection = landmarker.detect_for_video(image, timestamp_ms)
-        landmarks = [np.array([(p.x, p.y, p.z) for p in face], dtype=np.float32) for face in detection.face_landmarks]
-        faces_found += len(landmarks)
-        if args.effect == "blur":
-            blurred = cv2.GaussianBlur(frame, (args.blur_kernel, args.blur_kernel), 0)
-            person = (mask.reshape(mask.shape[0], mask.shape[1]) == 0)[:, :, None]  # 0: the person, 255: background
-            frame = np.where(person, frame, blurred)
-        del segmentation, detection, image
+        faces_found += process(frame, timestamp_ms)
 
         last_result = time.perf_counter()
         latencies.append((last_result - captured) * 1000)
         processed += 1
-        if processed % 60 == 0:  # fix #3
-            gc.collect()
+        if after_result:
+            after_result(processed)
 
     cpu = time.process_time() - (cpu_start or 0)
     seconds = (last_result - first_capture) if processed else 0.0
@@ -175,12 +183,41 @@ def main():
         return latencies[min(len(latencies) - 1, int(round(p / 100 * (len(latencies) - 1))))] if latencies else 0.0
 
     print(json.dumps({
-        "app": "reference", "mode": "offline" if args.offline else "live", "effect": args.effect,
+        "app": app, "mode": "offline" if args.offline else "live", "effect": args.effect,
         "frames_read": capture.read, "frames_processed": processed, "frames_skipped": capture.skipped,
         "faces_found": faces_found, "seconds": seconds, "fps": processed / seconds if seconds else 0.0,
         "latency_p50_ms": percentile(50), "latency_p99_ms": percentile(99),
-        "cpu_s_per_frame": cpu / processed if processed else 0.0, "peak_rss_mb": vm_hwm_mb(),
+        "cpu_s_per_frame": cpu / processed if processed else 0.0,
+        "cpu_percent": 100 * cpu / seconds if seconds else 0.0, "peak_rss_mb": vm_hwm_mb(),
     }), flush=True)
+
+
+def main():
+    args = parse_arguments(__doc__)
+    gc.set_threshold(700, 10, 10)
+    segmenter = create_segmenter(args.models, confidence_masks=False)
+    landmarker = create_landmarker(args.models)
+    print("reference: ready", file=sys.stderr, flush=True)
+
+    def process(frame, timestamp_ms):
+        rgb = cv2.cvtColor(frame, cv2.COLOR_BGR2RGB)
+        image = mp.Image(image_format=mp.ImageFormat.SRGB, data=rgb)
+        segmentation = segmenter.segment_for_video(image, timestamp_ms)
+        mask = segmentation.category_mask.numpy_view().copy()  # fix #1: copy out of the view
+        detection = landmarker.detect_for_video(image, timestamp_ms)
+        landmarks = landmark_arrays(detection)
+        if args.effect == "blur":
+            blurred = cv2.GaussianBlur(frame, (args.blur_kernel, args.blur_kernel), 0)
+            person = (mask.reshape(mask.shape[0], mask.shape[1]) == 0)[:, :, None]  # 0: the person, 255: background
+            frame = np.where(person, frame, blurred)
+        del segmentation, detection, image
+        return len(landmarks)
+
+    def collect_garbage(processed):
+        if processed % 60 == 0:  # fix #3
+            gc.collect()
+
+    run_and_report("reference", args, process, collect_garbage)
     segmenter.close()
     landmarker.close()
 

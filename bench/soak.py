@@ -3,7 +3,7 @@
 720p clip for --frames frames (default 108,000: one hour of 30 FPS video), and samples each one's
 resident memory (VmRSS from /proc/PID/status) every second. Run through scripts/soak.sh.
 
-Both process every frame, as fast as they can (offline: Backdrop `run --mode offline --max-fps 0
+Both process every frame, as fast as they can (offline: Backdrop `run --mode offline
 --loop N --no-output`, the reference `--offline --loop-frames N`), with --effect (default blur),
 segmentation and face landmarks on every frame. One after the other, not at once: on 2 cores, two
 at a time would slow each other unevenly.
@@ -47,7 +47,7 @@ def fit(samples, warmup):
 
 def soak_backdrop(clip, passes, effect, heartbeat):
     command = [kit.BACKDROP, "run", "--input", clip, "--no-output", "--effect", effect, "--mode", "offline",
-               "--max-fps", "0", "--loop", str(passes), "--stats-interval", "60"]
+               "--loop", str(passes), "--stats-interval", "60"]
     result = kit.run(command, kit.BACKDROP_READY, rss_interval=1.0, on_sample=heartbeat("backdrop"),
                      end_marker=re.compile(r"telemetry summary: "))
     summary = kit.backdrop_summary(result)
