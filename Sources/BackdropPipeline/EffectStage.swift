@@ -1,8 +1,9 @@
 import BackdropCore
 import BackdropEffects
 
-/// The effect stage's work on one frame: the person mask brought to the frame's size (smoothed over
-/// time, refined along edges, feathered) into the slot, then the frame's effect drawn on it, in place.
+/// The effect stage's work on one frame: the person mask prepared (smoothed over time, refined along
+/// edges, feathered) at half the frame's size, then the frame's effect drawn with it, in place; the
+/// mask at the frame's size goes into the slot when someone reads it.
 /// The effect object and the smoothing and feathering come from the settings the frame carries.
 final class EffectStage {
     /// Prepares masks (smoothing, refinement); its own effect is unused: each frame brings one.
@@ -24,11 +25,12 @@ final class EffectStage {
             effect.apply(to: &slot.video.image, mask: noMask, faces: slot.faces)
             return
         }
-        maskPreparation.prepareHalfSizeMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, halfFrame: slot.small,
+        let halfFrame = slot.smallIsHalfFrame ? slot.small : nil  // else the renderer halves the frame itself
+        maskPreparation.prepareHalfSizeMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, halfFrame: halfFrame,
                                             featherRadius: slot.settings.settings.featherRadius)
         if maskWanted { maskPreparation.writePreparedMask(for: slot.video.image, into: &slot.mask) }
         if effect.usesMask {
-            maskPreparation.applyPrepared(to: &slot.video.image, halfFrame: slot.small, faces: slot.faces, using: effect)
+            maskPreparation.applyPrepared(to: &slot.video.image, halfFrame: halfFrame, faces: slot.faces, using: effect)
         } else {
             effect.apply(to: &slot.video.image, mask: noMask, faces: slot.faces)
         }

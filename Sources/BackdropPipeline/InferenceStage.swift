@@ -54,7 +54,6 @@ final class InferenceStage {
         let timestamp = max(slot.video.timestampMilliseconds, lastTimestampMs + 1)
         lastTimestampMs = timestamp
         slot.inferenceTimestampMs = timestamp
-        slot.lendMaskToSegmenter()
         try makeInferenceImage(&slot)
         if slot.inferenceInput == .frame {
             try infer(on: slot.video.image, into: &slot)
