@@ -98,31 +98,35 @@ public final class BackgroundBlur {
             return (UnsafePointer(blurredFull.pointer), 1)
         }
         let halfWidth = HalfScale.half(width), halfHeight = HalfScale.half(height)
-        let half: UnsafePointer<UInt8>
         if let halfFrame, halfFrame.width == halfWidth, halfFrame.height == halfHeight,
            halfFrame.format.bytesPerPixel == channels, halfFrame.layoutProblem == nil {
-            // The caller's half-size frame, read in place: it outlives this call and is not written.
-            half = halfFrame.pixels.withUnsafeBufferPointer { $0.baseAddress! }
-        } else {
-            halved.reserve(halfWidth * halfHeight * channels)
-            HalfScale.halve(frame, width: width, height: height, channels: channels, into: halved.pointer)
-            half = UnsafePointer(halved.pointer)
-        }
-        return withExtendedLifetime(halfFrame) {
-            guard boxRadius >= quarterSizeFromBoxRadius else {
-                blurredHalf.reserve(halfWidth * halfHeight * channels)
-                blur.blur(half, into: blurredHalf.pointer, width: halfWidth, height: halfHeight, channels: channels,
-                          boxRadius: (boxRadius + 1) / 2)
-                return (UnsafePointer(blurredHalf.pointer), 2)
+            return halfFrame.pixels.withUnsafeBufferPointer { half in  // the caller's half-size frame, read in place
+                blurred(half: half.baseAddress!, halfWidth: halfWidth, halfHeight: halfHeight, channels: channels,
+                        boxRadius: boxRadius)
             }
-            let quarterWidth = HalfScale.half(halfWidth), quarterHeight = HalfScale.half(halfHeight)
-            quartered.reserve(quarterWidth * quarterHeight * channels)
-            blurredQuarter.reserve(quarterWidth * quarterHeight * channels)
-            HalfScale.halve(half, width: halfWidth, height: halfHeight, channels: channels, into: quartered.pointer)
-            blur.blur(quartered.pointer, into: blurredQuarter.pointer, width: quarterWidth, height: quarterHeight,
-                      channels: channels, boxRadius: max(1, (boxRadius + 2) / 4))
-            return (UnsafePointer(blurredQuarter.pointer), 4)
         }
+        halved.reserve(halfWidth * halfHeight * channels)
+        HalfScale.halve(frame, width: width, height: height, channels: channels, into: halved.pointer)
+        return blurred(half: halved.pointer, halfWidth: halfWidth, halfHeight: halfHeight, channels: channels, boxRadius: boxRadius)
+    }
+
+    /// The half-size frame blurred at half size with half the radius, or at quarter size with a
+    /// quarter of it from `quarterSizeFromBoxRadius` up; the result (owned here) and its factor.
+    private func blurred(half: UnsafePointer<UInt8>, halfWidth: Int, halfHeight: Int, channels: Int,
+                         boxRadius: Int) -> (UnsafePointer<UInt8>, Int) {
+        guard boxRadius >= quarterSizeFromBoxRadius else {
+            blurredHalf.reserve(halfWidth * halfHeight * channels)
+            blur.blur(half, into: blurredHalf.pointer, width: halfWidth, height: halfHeight, channels: channels,
+                      boxRadius: (boxRadius + 1) / 2)
+            return (UnsafePointer(blurredHalf.pointer), 2)
+        }
+        let quarterWidth = HalfScale.half(halfWidth), quarterHeight = HalfScale.half(halfHeight)
+        quartered.reserve(quarterWidth * quarterHeight * channels)
+        blurredQuarter.reserve(quarterWidth * quarterHeight * channels)
+        HalfScale.halve(half, width: halfWidth, height: halfHeight, channels: channels, into: quartered.pointer)
+        blur.blur(quartered.pointer, into: blurredQuarter.pointer, width: quarterWidth, height: quarterHeight,
+                  channels: channels, boxRadius: max(1, (boxRadius + 2) / 4))
+        return (UnsafePointer(blurredQuarter.pointer), 4)
     }
 
     /// A reduced blurred image doubled back to the frame's size (for compositing with a full-size mask).
