@@ -33,9 +33,11 @@ final class BrowserTests: StudioTestCase {
         XCTAssertTrue(try poll(timeout: 15, every: 0.1) { try browser.execute("return $('status').textContent") as? String == "applied" },
                       "status: \(String(describing: try? browser.execute("return $('status').textContent")))")
         XCTAssertEqual(try browser.execute("return $('effect').value") as? String, "green-screen")
-        let outputAtChange = try run.framesOutput()
-        XCTAssertTrue(try poll(timeout: 60, every: 0.2) { try run.framesOutput() >= outputAtChange + 25 },
-                      "the run did not output 25 frames after the change: \(run.errors.suffix(1500))")
+        // Frames already in flight when the change applied (up to the live pipeline's 7 slots) keep
+        // the old settings: wait for 25 more than those.
+        let outputAtChange = try run.framesOutput(), inFlight = 7
+        XCTAssertTrue(try poll(timeout: 60, every: 0.2) { try run.framesOutput() >= outputAtChange + inFlight + 25 },
+                      "the run did not output \(inFlight + 25) frames after the change: \(run.errors.suffix(1500))")
 
         // Every chart has drawn samples (from /api/history and the event stream).
         let drawn = "return ['chart-fps', 'chart-latency', 'chart-rss', 'chart-drops'].map(id => Number($(id).dataset.samples))"
