@@ -14,7 +14,7 @@ import Synchronization
 /// stay unless the file changes them too; an unchanged background video keeps playing.
 final class ConfigReload: Sendable {
     /// Keys a running pipeline takes (its `PipelineSettings`).
-    static let liveKeys = ["effect", "blur-strength", "background", "color", "faces", "smoothing", "feather", "max-fps"]
+    static let liveKeys = ["effect", "blur-strength", "background", "color", "faces", "smoothing", "feather", "edge-bias", "refine-edges", "max-fps"]
     /// Of those, the keys that make the effect (a change builds a new one).
     static let effectKeys: Set<String> = ["effect", "blur-strength", "background", "color"]
 
@@ -94,6 +94,8 @@ final class ConfigReload: Sendable {
                 if live.contains("faces") { settings.faces = run.faces }
                 if live.contains("smoothing") { settings.smoothing = run.smoothing }
                 if live.contains("feather") { settings.featherRadius = run.feather }
+                if live.contains("edge-bias") { settings.edgeBias = run.edgeBias }
+                if live.contains("refine-edges") { settings.refinesEdges = run.refineEdges }
                 if live.contains("max-fps") { settings.maxFPS = run.maxFPS }
                 settings.faces = settings.faces || settings.effect.usesFaces  // as at the start: an effect that draws faces finds them
                 let configuration = pipeline.configuration

@@ -65,7 +65,7 @@ struct Run: AsyncParsableCommand {
     var mode: ModeName = .auto
     @Option(help: "Process at most this many frames per second (default: \(Int(PipelineSettings.defaultLiveMaxFPS)) live; offline, as fast as the machine allows).")
     var maxFPS: Double?
-    @Option(help: ArgumentHelp("The size inference runs at; the mask comes back to full size with edge-aware refinement. Default: a frame with a short side of 512 or more is halved by exact 2x2 averages (720p at 640x360, 1080p at 480x270): faster inference, and the effects reuse the halved frame. 'full': the frame's own size, the finest raw mask at the most inference time. WxH (e.g. 256x144): any size, area-averaged; smaller is faster and coarser.", valueName: "WIDTHxHEIGHT"))
+    @Option(help: ArgumentHelp("The size inference runs at; the mask comes back to full size smoothly (or, with --refine-edges, snapped to the frame's edges). Default: a frame with a short side of 512 or more is halved by exact 2x2 averages for the face landmarker (720p at 640x360, 1080p at 480x270), and the segmenter's image is halved again from a short side of 360 (720p at 320x180): faster inference, a mask nearer the true outline, and the effects reuse the halved frame. 'full': the frame's own size, the finest raw mask at the most inference time. WxH (e.g. 256x144): any size, area-averaged; smaller is faster and coarser.", valueName: "WIDTHxHEIGHT"))
     var processSize: ProcessSizeChoice?
     @Flag(inversion: .prefixedNo, help: "Find face landmarks.")
     var faces = true
@@ -75,6 +75,10 @@ struct Run: AsyncParsableCommand {
     var smoothing = true
     @Option(help: "Feather the mask edge by this many pixels.")
     var feather = PipelineSettings.defaultFeatherRadius
+    @Option(help: ArgumentHelp("Move the mask's soft edge into the person (positive, up to 0.5) or out into the background (negative): the feather's direction. Inward leaves less of the old background around hair and shoulders; outward keeps more fine hair and more background with it. 0: centred on the segmenter's edge.", valueName: "BIAS"))
+    var edgeBias = PipelineSettings.defaultEdgeBias
+    @Flag(inversion: .prefixedNo, help: "Snap the mask's edge to edges in the frame (a guided filter) instead of enlarging it smoothly. Crisper against a plain wall; around soft hair it adds error (off by default: see BENCHMARKS.md, quality).")
+    var refineEdges = false
     @Flag(help: "Read a file at its own frame rate, like a camera.")
     var realtime = false
     @Option(help: "Play a file input this many times in a row, timestamps continuing (0: forever; for soak runs).")
@@ -111,6 +115,7 @@ struct Run: AsyncParsableCommand {
     enum Limits {
         static let blurStrength = PipelineSettings.blurStrengthRange
         static let feather = PipelineSettings.featherRange
+        static let edgeBias = PipelineSettings.edgeBiasRange
         static let maxFPS = PipelineSettings.maxFPSRange
         static let statsInterval = 0.1...86_400.0
         static let inputTimeout = 0.1...86_400.0
@@ -131,6 +136,7 @@ struct Run: AsyncParsableCommand {
         if let clash = files.clash() { throw ValidationError(clash) }
         try OptionRules.require(blurStrength, in: Limits.blurStrength, "--blur-strength", "blur reach in pixels")
         try OptionRules.require(feather, in: Limits.feather, "--feather", "pixels of edge feathering; 0 for none")
+        try OptionRules.require(edgeBias, in: Limits.edgeBias, "--edge-bias", "positive moves the mask's edge inward, negative outward")
         if let maxFPS { try OptionRules.require(maxFPS, in: Limits.maxFPS, "--max-fps", "frames processed per second at most") }
         try OptionRules.require(statsInterval, in: Limits.statsInterval, "--stats-interval", "seconds between telemetry lines")
         try OptionRules.require(inputTimeout, in: Limits.inputTimeout, "--input-timeout", "seconds a network input may send nothing")
@@ -259,7 +265,8 @@ struct Run: AsyncParsableCommand {
                                   codec: path.lowercased().hasSuffix(".mkv") ? .lossless : .h264(crf: 18, preset: "veryfast"))
             }
             let settings = PipelineSettings(effect: effect, smoothing: smoothing, featherRadius: feather,
-                                            faces: faces || effect.usesFaces, maxFPS: maxFPS)
+                                            faces: faces || effect.usesFaces, maxFPS: maxFPS, edgeBias: edgeBias,
+                                            refinesEdges: refineEdges)
             let configuration = PipelineConfiguration(
                 mode: live ? .live : .offline, settings: settings, processSize: processSize, models: modelOptions.directory,
                 // Serving: faces can be turned on from the page even when the run starts without them.

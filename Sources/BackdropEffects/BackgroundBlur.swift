@@ -1,11 +1,15 @@
 import BackdropCore
+import CPixelKernels
 
-/// Blurs the background behind the person, in place.
+/// Blurs the background behind the person, in place, without a halo.
 ///
-/// The whole frame is blurred once with a fast approximate Gaussian (three box passes each way,
-/// integer math, cost independent of `strength`), then the original is composited over the
-/// blurred copy by the mask: `frame * w + blurred * (1 - w)`, with `w` the mask through a
-/// `MatteCurve` so the person's interior stays exactly as it was.
+/// The background is blurred from background pixels only: each pixel is weighted by how much of
+/// it is background (`1 - w`, `w` the person's weight: the mask through a `MatteCurve`), the
+/// weighted image and the weights are blurred with a fast approximate Gaussian (three box passes
+/// each way, integer math, cost independent of `strength`), and one is divided by the other. So
+/// none of the person's colours is smeared into the background beside them (the halo of a blur of
+/// the whole frame). The original is then composited over it by the mask,
+/// `frame * w + background * (1 - w)`, so the person's interior stays exactly as it was.
 ///
 /// From `halfSizeFromBoxRadius` up, the blur runs on a half-size copy of the frame with half the
 /// radius, doubled back (bilinear) before compositing: a quarter of the work, and nothing a blur
@@ -29,7 +33,14 @@ public final class BackgroundBlur {
 
     private let blur = PixelBoxBlur()
     private let halved = ScratchBuffer<UInt8>(), quartered = ScratchBuffer<UInt8>()
-    private let blurredFull = ScratchBuffer<UInt8>(), blurredHalf = ScratchBuffer<UInt8>(), blurredQuarter = ScratchBuffer<UInt8>()
+    /// The person's weights at the blur's size (and at the frame's, for a full-size mask).
+    private let smallWeights = ScratchBuffer<UInt8>(), fullWeights = ScratchBuffer<UInt8>()
+    /// The reduced frame premultiplied by its background share, blurred, and divided back.
+    private let premultiplied = ScratchBuffer<UInt8>(), blurredPremultiplied = ScratchBuffer<UInt8>()
+    private let grownPerson = ScratchBuffer<UInt8>(), dilationScratch = ScratchBuffer<UInt8>()
+    private let blurred = ScratchBuffer<UInt8>()
+    /// The blurred background doubled back to the frame's size (for a full-size mask).
+    private let blurredFull = ScratchBuffer<UInt8>(), blurredHalf = ScratchBuffer<UInt8>()
     private let doublingRow = ScratchBuffer<UInt16>()
     private let blend = UpscalingBlend()
     private let table: MatteTable
@@ -72,10 +83,13 @@ public final class BackgroundBlur {
         let radius = Self.boxRadius(strength: strength)
         guard radius > 0 else { return }
         let width = frame.width, height = frame.height, channels = frame.format.bytesPerPixel
+        let factor = radius >= halfSizeFromBoxRadius ? (radius >= quarterSizeFromBoxRadius ? 4 : 2) : 1
+        let smallRadius = factor == 4 ? max(1, (radius + 2) / 4) : (factor == 2 ? (radius + 1) / 2 : radius)
         frame.pixels.withUnsafeMutableBufferPointer { pixels in
             let pixels = pixels.baseAddress!
-            let (background, factor) = blurred(pixels, halfFrame: halfFrame, width: width, height: height, channels: channels,
-                                               boxRadius: radius)
+            let size = Size(width: width, height: height, factor: factor)
+            let background = blurredBackground(pixels, halfFrame: halfFrame, matte: matte, size: size, channels: channels,
+                                               boxRadius: smallRadius)
             switch matte {
             case .halfWeights(let weights):  // a reduced blur is brought up while blending
                 blend.blend(frame: pixels, width: width, height: height, channels: channels, halfWeights: weights,
@@ -88,46 +102,107 @@ public final class BackgroundBlur {
         }
     }
 
-    /// The frame blurred at the size `radius` calls for (full, half or quarter), and that size's
-    /// reduction factor (1, 2 or 4). The image is owned here, valid until the next frame.
-    private func blurred(_ frame: UnsafePointer<UInt8>, halfFrame: PixelImage?, width: Int, height: Int, channels: Int,
-                         boxRadius: Int) -> (UnsafePointer<UInt8>, Int) {
-        guard boxRadius >= halfSizeFromBoxRadius else {
-            blurredFull.reserve(width * height * channels)
-            blur.blur(frame, into: blurredFull.pointer, width: width, height: height, channels: channels, boxRadius: boxRadius)
-            return (UnsafePointer(blurredFull.pointer), 1)
-        }
-        let halfWidth = HalfScale.half(width), halfHeight = HalfScale.half(height)
-        if let halfFrame, halfFrame.width == halfWidth, halfFrame.height == halfHeight,
-           halfFrame.format.bytesPerPixel == channels, halfFrame.layoutProblem == nil {
-            return halfFrame.pixels.withUnsafeBufferPointer { half in  // the caller's half-size frame, read in place
-                blurred(half: half.baseAddress!, halfWidth: halfWidth, halfHeight: halfHeight, channels: channels,
-                        boxRadius: boxRadius)
-            }
-        }
-        halved.reserve(halfWidth * halfHeight * channels)
-        HalfScale.halve(frame, width: width, height: height, channels: channels, into: halved.pointer)
-        return blurred(half: halved.pointer, halfWidth: halfWidth, halfHeight: halfHeight, channels: channels, boxRadius: boxRadius)
+    /// The frame's size and the reduced size the blur runs at (`factor` 1, 2 or 4: `HalfScale.half`
+    /// of each side taken that many halvings).
+    private struct Size {
+        let width: Int, height: Int, factor: Int
+        var halfWidth: Int { HalfScale.half(width) }
+        var halfHeight: Int { HalfScale.half(height) }
+        var smallWidth: Int { factor == 1 ? width : (factor == 2 ? halfWidth : HalfScale.half(halfWidth)) }
+        var smallHeight: Int { factor == 1 ? height : (factor == 2 ? halfHeight : HalfScale.half(halfHeight)) }
+        var smallCount: Int { smallWidth * smallHeight }
     }
 
-    /// The half-size frame blurred at half size with half the radius, or at quarter size with a
-    /// quarter of it from `quarterSizeFromBoxRadius` up; the result (owned here) and its factor.
-    private func blurred(half: UnsafePointer<UInt8>, halfWidth: Int, halfHeight: Int, channels: Int,
-                         boxRadius: Int) -> (UnsafePointer<UInt8>, Int) {
-        guard boxRadius >= quarterSizeFromBoxRadius else {
-            blurredHalf.reserve(halfWidth * halfHeight * channels)
-            blur.blur(half, into: blurredHalf.pointer, width: halfWidth, height: halfHeight, channels: channels,
-                      boxRadius: (boxRadius + 1) / 2)
-            return (UnsafePointer(blurredHalf.pointer), 2)
+    /// The background blurred (halo-free) at the blur's size, from the frame itself, the caller's
+    /// half-size frame (read in place) or a copy halved here. Owned here, valid until the next frame.
+    private func blurredBackground(_ frame: UnsafePointer<UInt8>, halfFrame: PixelImage?, matte: Matte, size: Size,
+                                   channels: Int, boxRadius: Int) -> UnsafePointer<UInt8> {
+        guard size.factor > 1 else {
+            return backgroundOnly(frame, person: personWeights(matte, size: size), size: size, channels: channels,
+                                  boxRadius: boxRadius)
         }
-        let quarterWidth = HalfScale.half(halfWidth), quarterHeight = HalfScale.half(halfHeight)
-        quartered.reserve(quarterWidth * quarterHeight * channels)
-        blurredQuarter.reserve(quarterWidth * quarterHeight * channels)
-        HalfScale.halve(half, width: halfWidth, height: halfHeight, channels: channels, into: quartered.pointer)
-        blur.blur(quartered.pointer, into: blurredQuarter.pointer, width: quarterWidth, height: quarterHeight,
-                  channels: channels, boxRadius: max(1, (boxRadius + 2) / 4))
-        return (UnsafePointer(blurredQuarter.pointer), 4)
+        if let halfFrame, halfFrame.width == size.halfWidth, halfFrame.height == size.halfHeight,
+           halfFrame.format.bytesPerPixel == channels, halfFrame.layoutProblem == nil {
+            return halfFrame.pixels.withUnsafeBufferPointer { half in
+                blurredBackground(half: half.baseAddress!, matte: matte, size: size, channels: channels, boxRadius: boxRadius)
+            }
+        }
+        halved.reserve(size.halfWidth * size.halfHeight * channels)
+        HalfScale.halve(frame, width: size.width, height: size.height, channels: channels, into: halved.pointer)
+        return blurredBackground(half: halved.pointer, matte: matte, size: size, channels: channels, boxRadius: boxRadius)
     }
+
+    /// The same from the frame at half size, halved once more for a quarter-size blur.
+    private func blurredBackground(half: UnsafePointer<UInt8>, matte: Matte, size: Size, channels: Int,
+                                   boxRadius: Int) -> UnsafePointer<UInt8> {
+        var small = half
+        if size.factor == 4 {
+            quartered.reserve(size.smallCount * channels)
+            HalfScale.halve(half, width: size.halfWidth, height: size.halfHeight, channels: channels, into: quartered.pointer)
+            small = UnsafePointer(quartered.pointer)
+        }
+        return backgroundOnly(small, person: personWeights(matte, size: size), size: size, channels: channels,
+                              boxRadius: boxRadius)
+    }
+
+    /// The person's weight bytes (255: person) at the blur's size, from the matte: half-size
+    /// weights halved or doubled as needed, or a full-size mask through the curve, reduced.
+    private func personWeights(_ matte: Matte, size: Size) -> UnsafePointer<UInt8> {
+        switch matte {
+        case .halfWeights(let half):
+            switch size.factor {
+            case 2: return half
+            case 4:
+                smallWeights.reserve(size.smallCount)
+                HalfScale.halve(half, width: size.halfWidth, height: size.halfHeight, channels: 1, into: smallWeights.pointer)
+            default:
+                smallWeights.reserve(size.smallCount)
+                doublingRow.reserve(size.halfWidth)
+                HalfScale.double(half, width: size.width, height: size.height, channels: 1, into: smallWeights.pointer,
+                                 row: doublingRow.pointer)
+            }
+        case .mask(let mask, let table):
+            fullWeights.reserve(size.width * size.height)
+            for i in 0..<(size.width * size.height) { fullWeights.pointer[i] = UInt8(min(255, table.weight(mask[i]))) }
+            guard size.factor > 1 else { return UnsafePointer(fullWeights.pointer) }
+            smallWeights.reserve(size.halfWidth * size.halfHeight)
+            HalfScale.halve(fullWeights.pointer, width: size.width, height: size.height, channels: 1, into: smallWeights.pointer)
+            if size.factor == 4 {  // halved again, through the full-size plane (no longer needed) as scratch
+                HalfScale.halve(smallWeights.pointer, width: size.halfWidth, height: size.halfHeight, channels: 1,
+                                into: fullWeights.pointer)
+                smallWeights.pointer.update(from: fullWeights.pointer, count: size.smallCount)
+            }
+        }
+        return UnsafePointer(smallWeights.pointer)
+    }
+
+    /// The background blurred from background pixels only (what makes the blur halo-free): each
+    /// pixel premultiplied by its background share (`255 - person`, the person grown by a pixel), blurred with the share as a
+    /// fourth channel, divided by the blurred share. So a person's colours never reach the background
+    /// next to them; deep inside the person, where no background is within reach (and the composite
+    /// shows none), the pixel is the frame's own. The result (owned here) is at the blur's size.
+    private func backgroundOnly(_ small: UnsafePointer<UInt8>, person: UnsafePointer<UInt8>, size: Size, channels: Int,
+                                boxRadius: Int) -> UnsafePointer<UInt8> {
+        let count = size.smallCount
+        premultiplied.reserve(count * 4)
+        blurredPremultiplied.reserve(count * 4)
+        blurred.reserve(count * channels)
+        // The person grown by one pixel at this size first: a reduced pixel on the outline mixes
+        // the person's colour with the background's, and would carry it out with its share.
+        grownPerson.reserve(count)
+        dilationScratch.reserve(count)
+        bd_dilate_3x3(person, Int32(size.smallWidth), Int32(size.smallHeight), dilationScratch.pointer, grownPerson.pointer)
+        bd_premultiply_background(small, grownPerson.pointer, Int32(count), Int32(channels), premultiplied.pointer)
+        blur.blur(premultiplied.pointer, into: blurredPremultiplied.pointer, width: size.smallWidth, height: size.smallHeight,
+                  channels: 4, boxRadius: boxRadius)
+        bd_unpremultiply(blurredPremultiplied.pointer, small, Int32(count), Int32(channels), Int32(Self.minimumBackgroundShare),
+                         blurred.pointer)
+        return UnsafePointer(blurred.pointer)
+    }
+
+    /// Below this blurred background share (of 255) a pixel has too little background around it to
+    /// average (the division would magnify rounding), and keeps the frame's own pixel.
+    static let minimumBackgroundShare = 12
 
     /// A reduced blurred image doubled back to the frame's size (for compositing with a full-size mask).
     private func upscale(_ image: UnsafePointer<UInt8>, factor: Int, width: Int, height: Int, channels: Int) -> UnsafePointer<UInt8> {
@@ -149,7 +224,7 @@ public final class BackgroundBlur {
     /// Base addresses of the buffers this object owns, for tests and diagnostics that check storage
     /// is reused across frames. Reading this allocates an array: don't call it per frame.
     public var storageAddresses: [UnsafeRawPointer] {
-        [halved.address, quartered.address, blurredFull.address, blurredHalf.address, blurredQuarter.address,
-         doublingRow.address] + blur.addresses + blend.addresses
+        [halved.address, quartered.address, smallWeights.address, fullWeights.address, premultiplied.address,
+         blurredPremultiplied.address, grownPerson.address, dilationScratch.address, blurred.address, blurredFull.address, blurredHalf.address, doublingRow.address] + blur.addresses + blend.addresses
     }
 }

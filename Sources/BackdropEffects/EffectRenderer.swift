@@ -79,11 +79,12 @@ public final class EffectRenderer {
     /// Prepares this frame's mask at half the frame's size (`HalfScale.half` of each side): smoothed
     /// over time (if ``smoothsMask``, on the mask as given), brought to half size (guided filter with
     /// the half-size frame as guide if ``refinesMask``, else bilinear) and feathered by
-    /// `featherRadius` frame pixels. ``applyPrepared(to:halfFrame:faces:)`` then draws the effect with
+    /// `featherRadius` frame pixels, its edge moved in or out by `edgeBias` (``MaskRefiner/biasEdge(_:by:)``). ``applyPrepared(to:halfFrame:faces:)`` then draws the effect with
     /// it and ``writePreparedMask(for:into:)`` gives it at the frame's size. `halfFrame`: the frame
     /// at half size if the caller has one (a pipeline's inference image), else the renderer halves
     /// `frame` itself. Call it once per frame: it advances the temporal smoothing.
-    public func prepareHalfSizeMask(_ mask: ConfidenceMask, for frame: PixelImage, halfFrame: PixelImage?, featherRadius: Int) {
+    public func prepareHalfSizeMask(_ mask: ConfidenceMask, for frame: PixelImage, halfFrame: PixelImage?, featherRadius: Int,
+                                    edgeBias: Float = 0) {
         let guide = halfSize(of: frame, given: halfFrame)
         if smoothsMask {
             smoother.smooth(mask, into: &smoothed)
@@ -94,6 +95,7 @@ public final class EffectRenderer {
         }
         // Feathering at half size by half the radius: the same reach in frame pixels.
         if featherRadius > 0 { refiner.feather(&halfMask, radius: max(1, (featherRadius + 1) / 2)) }
+        if edgeBias != 0 { MaskRefiner.biasEdge(&halfMask, by: edgeBias) }
     }
 
     /// Draws the effect on `frame` with the mask from the last ``prepareHalfSizeMask(_:for:halfFrame:featherRadius:)``

@@ -133,6 +133,18 @@ public final class MaskRefiner {
         }
     }
 
+    /// Moves the mask's soft edge into the person (`bias` > 0: confidence `c` becomes
+    /// `(c - bias) / (1 - bias)`) or out into the background (`bias` < 0: `c / (1 + bias)`),
+    /// clamped to 0...1, in place. After feathering this gives the feather its direction: the
+    /// ramp then lies inside the person's outline rather than across it. `bias` within -0.5...0.5.
+    public static func biasEdge(_ mask: inout ConfidenceMask, by bias: Float) {
+        precondition(bias >= -0.5 && bias <= 0.5, "edge bias out of range")
+        let (offset, scale) = bias > 0 ? (bias, 1 / (1 - bias)) : (0, 1 / (1 + bias))
+        mask.values.withUnsafeMutableBufferPointer { values in
+            for i in values.indices { values[i] = min(max((values[i] - offset) * scale, 0), 1) }
+        }
+    }
+
     /// Base addresses of the buffers the refiner owns, for tests and diagnostics that check storage
     /// is reused across frames. Reading this allocates an array: don't call it per frame.
     public var storageAddresses: [UnsafeRawPointer] {

@@ -7,7 +7,7 @@ import BackdropEffects
 /// The effect object and the smoothing and feathering come from the settings the frame carries.
 final class EffectStage {
     /// Prepares masks (smoothing, refinement); its own effect is unused: each frame brings one.
-    private let maskPreparation = EffectRenderer(effect: .none, smoothsMask: true, refinesMask: true)
+    private let maskPreparation = EffectRenderer(effect: .none, smoothsMask: true, refinesMask: false)
     /// What an effect that reads no mask is given.
     private let noMask = ConfidenceMask()
     private var generation = -1
@@ -27,7 +27,8 @@ final class EffectStage {
         }
         let halfFrame = slot.smallIsHalfFrame ? slot.small : nil  // else the renderer halves the frame itself
         maskPreparation.prepareHalfSizeMask(slot.segmentation.confidenceMasks[0], for: slot.video.image, halfFrame: halfFrame,
-                                            featherRadius: slot.settings.settings.featherRadius)
+                                            featherRadius: slot.settings.settings.featherRadius,
+                                            edgeBias: slot.settings.settings.edgeBias)
         if maskWanted { maskPreparation.writePreparedMask(for: slot.video.image, into: &slot.mask) }
         if effect.usesMask {
             maskPreparation.applyPrepared(to: &slot.video.image, halfFrame: halfFrame, faces: slot.faces, using: effect)
@@ -43,6 +44,7 @@ final class EffectStage {
             maskPreparation.smoothsMask = applied.settings.smoothing
             maskPreparation.reset()
         }
+        maskPreparation.refinesMask = applied.settings.refinesEdges
         generation = applied.generation
     }
 }

@@ -10,6 +10,13 @@ struct FrameSlot: Sendable {
     /// The frame scaled to the processing size: exactly the image inference ran on, unless
     /// `inferenceInput` is `.frame` (then unused).
     var small: PixelImage
+    /// The image the segmenter ran on when it is smaller than `small` (by default from a short side
+    /// of 360 up: 720p segments at 320x180, see ``PipelineConfiguration/ProcessSize/automatic``);
+    /// unused when `segmenterHalvings` is 0.
+    var segmenterImage: PixelImage
+    /// How many more exact halvings of `small` `segmenterImage` is (0: the segmenter ran on what
+    /// the landmarker did).
+    var segmenterHalvings: Int
     /// What inference ran on, set by the inference stage.
     var inferenceInput: InferenceInput
     /// The timestamp the segmenter was given for this frame (MediaPipe's VIDEO mode needs them
@@ -31,6 +38,8 @@ struct FrameSlot: Sendable {
         self.settings = settings
         video = VideoFrame(image: PixelImage(width: 0, height: 0, format: .rgb))
         small = PixelImage(width: 0, height: 0, format: .rgb)
+        segmenterImage = PixelImage(width: 0, height: 0, format: .rgb)
+        segmenterHalvings = 0
         inferenceInput = .frame
         inferenceTimestampMs = 0
         segmentation = SegmentationResult()

@@ -55,24 +55,27 @@ final class InferenceStage {
         lastTimestampMs = timestamp
         slot.inferenceTimestampMs = timestamp
         try makeInferenceImage(&slot)
-        if slot.inferenceInput == .frame {
-            try infer(on: slot.video.image, into: &slot)
-        } else {
-            try infer(on: slot.small, into: &slot)
-        }
+        let image = slot.inferenceInput == .frame ? slot.video.image : slot.small
+        try infer(on: image, segmenting: slot.segmenterHalvings > 0 ? slot.segmenterImage : image, into: &slot)
     }
 
     /// Fills `slot.small` with the frame at the processing size, or leaves it unused (`.frame`).
     private func makeInferenceImage(_ slot: inout FrameSlot) throws {
         let width = slot.video.image.width, height = slot.video.image.height
+        slot.segmenterHalvings = 0
         switch configuration.processSize {
         case .full:
             slot.inferenceInput = .frame
         case .automatic:
             let halvings = PipelineConfiguration.ProcessSize.automaticHalvings(width: width, height: height)
+            let segmenterHalvings = PipelineConfiguration.ProcessSize.automaticSegmenterHalvings(width: width, height: height)
             guard halvings > 0 else { return slot.inferenceInput = .frame }
             try resizer.halve(slot.video.image, times: halvings, into: &slot.small)
             slot.inferenceInput = .halved(halvings)
+            if segmenterHalvings > halvings {
+                try resizer.halve(slot.small, times: segmenterHalvings - halvings, into: &slot.segmenterImage)
+                slot.segmenterHalvings = segmenterHalvings - halvings
+            }
         case .fixed(let size):
             guard size.width != width || size.height != height else { return slot.inferenceInput = .frame }
             try resizer.resize(slot.video.image, to: size.width, size.height, into: &slot.small)
@@ -82,24 +85,25 @@ final class InferenceStage {
         }
     }
 
-    private func infer(on image: PixelImage, into slot: inout FrameSlot) throws {
+    /// Runs the segmenter on `segmented` and the landmarker (where it runs here) on `image`.
+    private func infer(on image: PixelImage, segmenting segmented: PixelImage, into slot: inout FrameSlot) throws {
         let timestamp = slot.inferenceTimestampMs
         let facesWanted = slot.settings.settings.faces
         switch facePlacement {
         case .sideBySide(let worker) where facesWanted:
             worker.begin(image, timestampMs: timestamp)
-            let segmented = Result { () throws(MediaPipeError) in
-                try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
+            let segmentation = Result { () throws(MediaPipeError) in
+                try segmenter.current.segment(videoFrame: segmented, timestampMs: timestamp, into: &slot.segmentation)
             }
             try worker.finish(into: &slot.faces)  // always waited for, so the worker is idle again
-            try segmented.get()
+            try segmentation.get()
         case .afterSegmenter:
-            try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
+            try segmenter.current.segment(videoFrame: segmented, timestampMs: timestamp, into: &slot.segmentation)
             try faces?.process(&slot)
         case .ownStage:
-            try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
+            try segmenter.current.segment(videoFrame: segmented, timestampMs: timestamp, into: &slot.segmentation)
         case .none, .sideBySide:  // no landmarker, or faces off for this frame
-            try segmenter.current.segment(videoFrame: image, timestampMs: timestamp, into: &slot.segmentation)
+            try segmenter.current.segment(videoFrame: segmented, timestampMs: timestamp, into: &slot.segmentation)
             slot.faces.faces.removeAll(keepingCapacity: true)
         }
         segmenter.frameDone()

@@ -28,7 +28,9 @@ public struct PipelineConfiguration: Sendable {
         /// The frame halved by exact 2x2 averages while its short side is at least
         /// ``halvingShortSide`` (so never below half that): 720p runs at 640x360, 1080p at
         /// 480x270; 640x480 and smaller at their own size. Each halving is cheap and exact, and
-        /// the effect stage can use the halved image as its own half-size copy of the frame.
+        /// the effect stage can use the halved image as its own half-size copy of the frame. The
+        /// segmenter's image is halved further while its short side is at least
+        /// ``segmenterHalvingShortSide``: 720p segments at 320x180, 1080p at 480x270.
         case automatic
         /// The frame's own size: the finest raw mask, at the highest inference cost.
         case full
@@ -39,6 +41,11 @@ public struct PipelineConfiguration: Sendable {
         /// A short side this long or longer is halved by ``automatic``.
         public static let halvingShortSide = 512
 
+        /// A short side this long or longer is halved for the segmenter by ``automatic``, beyond the
+        /// landmarker's image: its model sees 256x256, and on the quality benchmark's exact truth a
+        /// mask from a 320x180 image is nearer the true alpha than one from 640x360 (BENCHMARKS.md).
+        public static let segmenterHalvingShortSide = 360
+
         /// How many exact halvings ``automatic`` makes of a `width` x `height` frame.
         public static func automaticHalvings(width: Int, height: Int) -> Int {
             var halvings = 0, shortSide = min(width, height)
@@ -47,6 +54,17 @@ public struct PipelineConfiguration: Sendable {
                 halvings += 1
             }
             return halvings
+        }
+
+        /// How many exact halvings of a `width` x `height` frame ``automatic`` gives the segmenter
+        /// (at least as many as the landmarker's ``automaticHalvings(width:height:)``).
+        public static func automaticSegmenterHalvings(width: Int, height: Int) -> Int {
+            var halvings = 0, shortSide = min(width, height)
+            while shortSide >= segmenterHalvingShortSide {
+                shortSide = (shortSide + 1) / 2
+                halvings += 1
+            }
+            return max(halvings, automaticHalvings(width: width, height: height))
         }
 
         public var description: String {

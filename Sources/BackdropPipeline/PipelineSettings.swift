@@ -14,6 +14,15 @@ public struct PipelineSettings: Sendable, Equatable {
     public var smoothing: Bool
     /// Feathering radius of the mask's edge, in full-size pixels (0: none; at most ``featherLimit``).
     public var featherRadius: Int
+    /// Moves the mask's soft edge into the person (positive) or out into the background
+    /// (negative), as a share of the confidence range (within ``edgeBiasRange``): confidence `c`
+    /// becomes `(c - bias) / (1 - bias)` (positive) or `c / (1 + bias)` (negative), clamped to 0...1.
+    /// With ``featherRadius`` this is the feather's direction: inward, centred (0) or outward.
+    public var edgeBias: Float
+    /// Snap the mask's edge to the frame's edges (a guided filter) instead of a smooth bilinear
+    /// enlargement. On the quality benchmark's exact truth it raises the mask's error around soft
+    /// hair (see BENCHMARKS.md), so it is off by default; it helps hard edges against plain walls.
+    public var refinesEdges: Bool
     /// Find face landmarks. Needs a pipeline whose configuration loads the face landmarker.
     public var faces: Bool
     /// At most this many frames per second are processed: live mode drops the excess (counted as
@@ -27,6 +36,11 @@ public struct PipelineSettings: Sendable, Equatable {
     public static let featherLimit = 64
     /// The default feathering, in pixels.
     public static let defaultFeatherRadius = 2
+    /// The default edge bias: a little inward, which on the quality benchmark's clips brings the
+    /// mask nearest the true alpha and leaves the least background around the person.
+    public static let defaultEdgeBias: Float = 0.1
+    /// The edge biases an update accepts.
+    public static let edgeBiasRange: ClosedRange<Float> = -0.5...0.5
     /// The blur strengths the command line and the studio accept, in pixels of reach.
     public static let blurStrengthRange = 1...100
     /// The feather radii an update accepts, in pixels.
@@ -35,7 +49,10 @@ public struct PipelineSettings: Sendable, Equatable {
     public static let maxFPSRange = 0.1...1000.0
 
     public init(effect: Effect = .default, smoothing: Bool = true, featherRadius: Int = PipelineSettings.defaultFeatherRadius,
-                faces: Bool = true, maxFPS: Double? = nil) {
+                faces: Bool = true, maxFPS: Double? = nil, edgeBias: Float = PipelineSettings.defaultEdgeBias,
+                refinesEdges: Bool = false) {
+        self.edgeBias = edgeBias
+        self.refinesEdges = refinesEdges
         self.effect = effect
         self.smoothing = smoothing
         self.featherRadius = featherRadius
@@ -52,6 +69,9 @@ public struct PipelineSettings: Sendable, Equatable {
     func problem(landmarkerLoaded: Bool) -> String? {
         if featherRadius < 0 || featherRadius > Self.featherLimit {
             return "featherRadius \(featherRadius) is out of range: use 0...\(Self.featherLimit) pixels"
+        }
+        if !Self.edgeBiasRange.contains(edgeBias) {  // NaN is contained in no range
+            return "edgeBias \(edgeBias) is out of range: use \(Self.edgeBiasRange.lowerBound)...\(Self.edgeBiasRange.upperBound)"
         }
         if let maxFPS, !(maxFPS > 0 && maxFPS.isFinite) {
             return "maxFPS \(maxFPS) is not a rate: use a positive number of frames per second, or nil for the mode's default"

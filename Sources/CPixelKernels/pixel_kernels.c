@@ -157,3 +157,68 @@ void bd_mean_half(const float *restrict plane, int width, int height, float *res
         }
     }
 }
+
+static inline void premultiply_background(const uint8_t *restrict image, const uint8_t *restrict person, int count,
+                                          int channels, uint8_t *restrict out) {
+    for (int i = 0; i < count; i++) {
+        const uint16_t share = (uint16_t)(255 - person[i]);
+        for (int c = 0; c < 3; c++) {
+            // x * share / 255, rounded, without a division: (v + 128 + ((v + 128) >> 8)) >> 8.
+            const uint16_t v = (uint16_t)(image[i * channels + c] * share + 128);
+            out[i * 4 + c] = (uint8_t)((uint16_t)(v + (v >> 8)) >> 8);
+        }
+        out[i * 4 + 3] = (uint8_t)share;
+    }
+}
+
+BD_VECTOR_KERNEL
+void bd_premultiply_background(const uint8_t *restrict image, const uint8_t *restrict person, int count, int channels,
+                               uint8_t *restrict out) {
+    if (channels == 3) premultiply_background(image, person, count, 3, out);
+    else if (channels == 4) premultiply_background(image, person, count, 4, out);
+    else premultiply_background(image, person, count, channels, out);
+}
+
+static inline void unpremultiply(const uint8_t *restrict blurred, const uint8_t *restrict fallback, int count,
+                                 int channels, int minimum_share, uint8_t *restrict out) {
+    for (int i = 0; i < count; i++) {
+        const int share = blurred[i * 4 + 3];
+        const float scale = 255.0f / (float)(share > 0 ? share : 1);
+        for (int c = 0; c < 3; c++) {
+            const float v = (float)blurred[i * 4 + c] * scale + 0.5f;
+            const uint8_t value = (uint8_t)(v < 255.0f ? v : 255.0f);
+            out[i * channels + c] = share >= minimum_share ? value : fallback[i * channels + c];
+        }
+        if (channels == 4) out[i * 4 + 3] = fallback[i * 4 + 3];
+    }
+}
+
+BD_VECTOR_KERNEL
+void bd_unpremultiply(const uint8_t *restrict blurred, const uint8_t *restrict fallback, int count, int channels,
+                      int minimum_share, uint8_t *restrict out) {
+    if (channels == 3) unpremultiply(blurred, fallback, count, 3, minimum_share, out);
+    else if (channels == 4) unpremultiply(blurred, fallback, count, 4, minimum_share, out);
+    else unpremultiply(blurred, fallback, count, channels, minimum_share, out);
+}
+
+static inline uint8_t max3(uint8_t a, uint8_t b, uint8_t c) {
+    const uint8_t ab = a > b ? a : b;
+    return ab > c ? ab : c;
+}
+
+BD_VECTOR_KERNEL
+void bd_dilate_3x3(const uint8_t *restrict plane, int width, int height, uint8_t *restrict scratch, uint8_t *restrict out) {
+    for (int y = 0; y < height; y++) {  // along the rows into scratch
+        const uint8_t *row = plane + (size_t)y * width;
+        uint8_t *dst = scratch + (size_t)y * width;
+        for (int x = 0; x < width; x++) {
+            dst[x] = max3(row[x > 0 ? x - 1 : x], row[x], row[x + 1 < width ? x + 1 : x]);
+        }
+    }
+    for (int y = 0; y < height; y++) {  // down the columns into out
+        const uint8_t *above = scratch + (size_t)(y > 0 ? y - 1 : y) * width, *here = scratch + (size_t)y * width;
+        const uint8_t *below = scratch + (size_t)(y + 1 < height ? y + 1 : y) * width;
+        uint8_t *dst = out + (size_t)y * width;
+        for (int x = 0; x < width; x++) dst[x] = max3(above[x], here[x], below[x]);
+    }
+}

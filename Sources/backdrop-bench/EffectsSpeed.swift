@@ -3,6 +3,7 @@ import BackdropCore
 import BackdropEffects
 import BackdropMedia
 import BackdropMediaPipe
+import BackdropPipeline
 import Foundation
 
 struct EffectsSpeed: ParsableCommand {
@@ -16,6 +17,21 @@ struct EffectsSpeed: ParsableCommand {
 
     @Option(help: "Only the steps whose name starts with this (e.g. \"per frame\", for a profile of that path).")
     var only: String?
+
+    // The mask and blur settings of the "per frame" steps, spelled as `backdrop run` spells them
+    // (so a benchmark can pass a run's options through).
+    @Option(help: "The per-frame path's feather, in pixels (as backdrop run).")
+    var feather = PipelineSettings.defaultFeatherRadius
+    @Option(help: "The per-frame path's edge bias (as backdrop run).")
+    var edgeBias = PipelineSettings.defaultEdgeBias
+    @Flag(inversion: .prefixedNo, help: "The per-frame path snaps the mask to the frame's edges (as backdrop run).")
+    var refineEdges = false
+    @Flag(inversion: .prefixedNo, help: "The per-frame path smooths the mask over time (as backdrop run).")
+    var smoothing = true
+    @Option(help: "The per-frame path's blur strength (as backdrop run).")
+    var blurStrength = Effect.defaultBlurStrength
+    @Option(help: ArgumentHelp("The segmenter's image for the per-frame path: WxH, or automatic (320x180 at 720p, as backdrop run).", valueName: "WIDTHxHEIGHT"))
+    var processSize = "automatic"
 
     func run() throws {
         let original = try syntheticSceneFrame()
@@ -58,27 +74,46 @@ struct EffectsSpeed: ParsableCommand {
         let renderer = EffectRenderer(effect: .blur(strength: 15))
         measure("renderer: smooth + refine + blur") { renderer.apply(to: &image, mask: small, faces: nil) }
 
-        // The pipeline's path at 720p by default: inference on the frame halved (640x360), whose
-        // mask and image the effect stage prepares and blurs at half size.
+        // The pipeline's path at 720p by default: the landmarker's image is the frame halved
+        // (640x360), which the effect stage reuses as its half-size frame; the segmenter's is that
+        // halved again (320x180), and its mask is prepared at half size and blurred at quarter size.
         var halfFrame = PixelImage(width: 640, height: 360, format: .rgb)
-        try ImageResampler().resize(original, to: 640, 360, into: &halfFrame)
-        let halfMask = try segmenter.segment(halfFrame).confidenceMasks[0]
-        let pipelinePath = EffectRenderer(effect: .blur(strength: Effect.defaultBlurStrength))
-        let feather = 2
-        measure("per frame: prepare mask (640x360 in: smooth, refine, feather \(feather))") {
-            pipelinePath.prepareHalfSizeMask(halfMask, for: original, halfFrame: halfFrame, featherRadius: feather)
+        try ImageResampler().halve(original, times: 1, into: &halfFrame)
+        let segmenterSize = try segmenterImageSize()
+        var segmenterImage = PixelImage(width: segmenterSize.width, height: segmenterSize.height, format: .rgb)
+        try ImageResampler().resize(original, to: segmenterSize.width, segmenterSize.height, into: &segmenterImage)
+        let pipelineMask = try segmenter.segment(segmenterImage).confidenceMasks[0]
+        let pipelinePath = EffectRenderer(effect: .blur(strength: blurStrength), smoothsMask: smoothing, refinesMask: refineEdges)
+        let steps = [smoothing ? "smooth" : nil, refineEdges ? "refine" : "enlarge", "feather \(feather)",
+                     edgeBias != 0 ? "edge bias \(edgeBias)" : nil].compactMap { $0 }.joined(separator: ", ")
+        measure("per frame: prepare mask (\(segmenterSize.width)x\(segmenterSize.height) in: \(steps))") {
+            pipelinePath.prepareHalfSizeMask(pipelineMask, for: original, halfFrame: halfFrame, featherRadius: feather,
+                                             edgeBias: edgeBias)
         }
-        measure("per frame: blur \(Effect.defaultBlurStrength) with the prepared mask") {
+        measure("per frame: blur \(blurStrength) with the prepared mask") {
             pipelinePath.applyPrepared(to: &image, halfFrame: halfFrame, faces: nil)
         }
-        measure("per frame: smooth + refine + feather + blur, in all") {
-            pipelinePath.prepareHalfSizeMask(halfMask, for: original, halfFrame: halfFrame, featherRadius: feather)
+        measure("per frame: prepare mask + blur, in all") {
+            pipelinePath.prepareHalfSizeMask(pipelineMask, for: original, halfFrame: halfFrame, featherRadius: feather,
+                                             edgeBias: edgeBias)
             pipelinePath.applyPrepared(to: &image, halfFrame: halfFrame, faces: nil)
         }
         var fullMask = ConfidenceMask()
         measure("the full-size mask, for a mask video or a library caller") {
             pipelinePath.writePreparedMask(for: original, into: &fullMask)
         }
+    }
+}
+
+extension EffectsSpeed {
+    /// `--process-size` as the segmenter's image size at 720p.
+    func segmenterImageSize() throws -> (width: Int, height: Int) {
+        if processSize == "automatic" { return (320, 180) }
+        let sides = processSize.split(separator: "x").compactMap { Int($0) }
+        guard sides.count == 2, sides.allSatisfy({ (16...1280).contains($0) }) else {
+            throw ValidationError("--process-size takes WIDTHxHEIGHT (16 to 1280 each) or automatic; got \(processSize)")
+        }
+        return (sides[0], sides[1])
     }
 }
 

@@ -9,7 +9,7 @@ import XCTest
 final class HalfSizePathTests: XCTestCase {
     /// Against the same prepared mask doubled to a full-size `Float` mask and composited the old
     /// way (a `MatteTable` per pixel, the blurred background doubled into a full-size image): mean
-    /// |difference| under 0.5 grey levels, none over 8 (weights rounded to bytes at half size), and
+    /// |difference| under 0.5 grey levels, none over 12 (weights rounded to bytes at half size), and
     /// every pixel whose mask is solidly the person (>= 0.999) exactly the photo's.
     func testMatchesTheFullSizeCompositeAndKeepsThePersonExactly() throws {
         let photo = try Fixtures.astronaut()
@@ -42,7 +42,9 @@ final class HalfSizePathTests: XCTestCase {
             print(String(format: "\(effect): half-size path vs full-size composite: mean |diff| %.3f, largest %d; "
                          + "%d person bytes, %d changed", mean, largest, personCount, personChanged))
             XCTAssertLessThan(mean, 0.5, "\(effect)")
-            XCTAssertLessThanOrEqual(largest, 8, "\(effect)")
+            // 12: besides the weights' rounding, the halo-free blur's background share at quarter
+            // size comes from the half-size weights on one path and the full-size mask on the other.
+            XCTAssertLessThanOrEqual(largest, 12, "\(effect)")
             XCTAssertGreaterThan(personCount, fast.pixels.count / 10, "the photo has a person")
             XCTAssertEqual(personChanged, 0, "\(effect): the person's interior is kept exactly")
         }

@@ -1,5 +1,7 @@
 import BackdropCore
 import BackdropEffects
+import BackdropMedia
+import Foundation
 @testable import BackdropPipeline
 import XCTest
 
@@ -54,5 +56,44 @@ extension FrameSlot {
         segmentation.confidenceMasks[0].values.withUnsafeMutableBufferPointer { values in
             for i in values.indices { values[i] = confidence(i) }
         }
+    }
+}
+
+/// The images inference runs on by default (``PipelineConfiguration/ProcessSize/automatic``).
+final class InferenceSizeTests: XCTestCase {
+    /// At 720p the landmarker gets the frame halved (640x360, which the effect stage reuses as its
+    /// half-size frame) and the segmenter that halved once more (320x180), so the raw mask is
+    /// 320x180; the astronaut's face is still found on the larger image. A 640x360 frame is
+    /// halved for the segmenter only; 1080p at 480x270 for both (the landmarker's rule already
+    /// goes that far).
+    func testSevenTwentyPSegmentsAtAQuarterAndFindsFacesAtAHalf() throws {
+        XCTAssertEqual(PipelineConfiguration.ProcessSize.automaticSegmenterHalvings(width: 1280, height: 720), 2)
+        XCTAssertEqual(PipelineConfiguration.ProcessSize.automaticSegmenterHalvings(width: 640, height: 360), 1)
+        XCTAssertEqual(PipelineConfiguration.ProcessSize.automaticSegmenterHalvings(width: 1920, height: 1080), 2)
+        XCTAssertEqual(PipelineConfiguration.ProcessSize.automaticHalvings(width: 1920, height: 1080), 2)
+        XCTAssertEqual(PipelineConfiguration.ProcessSize.automaticSegmenterHalvings(width: 320, height: 240), 0)
+
+        let photo = try ImageFile.read(URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../.cache/astronaut.png").standardizedFileURL.path)
+        var square = PixelImage(width: 720, height: 720, format: .rgb)
+        try ImageResampler().resize(photo, to: 720, 720, into: &square)
+        var frame = PixelImage(width: 1280, height: 720, format: .rgb)  // the photo in the middle of a black 720p frame
+        for y in 0..<720 { for x in 0..<720 { for c in 0..<3 {
+            frame.pixels[(y * 1280 + x + 280) * 3 + c] = square.pixels[(y * 720 + x) * 3 + c]
+        } } }
+        var configuration = PipelineConfiguration(mode: .offline, settings: PipelineSettings(effect: .none, faces: true),
+                                                  statsInterval: .seconds(60))
+        configuration.concurrentInference = false  // the landmarker runs in this stage, after the segmenter
+        let stage = try InferenceStage(configuration: configuration, onSwap: { _ in })
+        defer { stage.shutDown() }
+        var slot = FrameSlot(settings: EffectRenderer.preparedSettings(.none, width: 1280, height: 720))
+        slot.video = VideoFrame(image: frame)
+        try stage.process(&slot)
+        XCTAssertEqual(slot.inferenceInput, .halved(1))
+        XCTAssertEqual([slot.small.width, slot.small.height], [640, 360])
+        XCTAssertEqual(slot.segmenterHalvings, 1)
+        let mask = try XCTUnwrap(slot.segmentation.confidenceMasks.first)
+        XCTAssertEqual([mask.width, mask.height], [320, 180], "the raw mask is the segmenter's image's size")
+        XCTAssertEqual(slot.faces.faces.count, 1, "the face is found on the 640x360 image")
     }
 }

@@ -85,6 +85,8 @@ final class PipelineSettingsTests: PipelineTestCase {
             ("faces are off", { $0.effect = .landmarks(.mesh) }),
             ("featherRadius", { $0.featherRadius = 500 }),
             ("maxFPS", { $0.maxFPS = 0 }),
+            ("edgeBias", { $0.edgeBias = 0.8 }),
+            ("edgeBias", { $0.edgeBias = .nan }),
             ("negative", { $0.effect = .blur(strength: -1) }),
         ]
         for (expected, change) in refusals {

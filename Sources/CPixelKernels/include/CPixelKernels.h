@@ -6,6 +6,7 @@
 #ifndef CPIXELKERNELS_H
 #define CPIXELKERNELS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /// One row of half-size weights (one byte a pixel) brought to `width` pixels (bilinear, exact 2x:
@@ -44,5 +45,22 @@ void bd_luma_half(const uint8_t *image, int width, int height, int channels, flo
 
 /// The mean of each 2x2 block of `plane` (`width` x `height`, both even) into `half`.
 void bd_mean_half(const float *plane, int width, int height, float *half);
+
+/// The background's share of each pixel, premultiplied, for a blur of the background alone:
+/// per pixel `b = 255 - person[i]` (`person`: weight bytes, 255 person) and `out` (4 bytes a pixel)
+/// = the first three channels of `image` (`channels` bytes a pixel) times `b / 255`, then `b`.
+void bd_premultiply_background(const uint8_t *image, const uint8_t *person, int count, int channels, uint8_t *out);
+
+/// Undoes `bd_premultiply_background` after a blur: each of the first three channels of `blurred`
+/// (4 bytes a pixel) divided by its fourth, the blurred background share, into `out` (`channels`
+/// bytes a pixel). Where that share is below `minimum_share` (nothing of the background within
+/// reach: deep inside the person, where the composite shows none of it) the pixel of `fallback`
+/// (laid out as `out`) is taken instead. A fourth channel of `out` comes from `fallback`.
+void bd_unpremultiply(const uint8_t *blurred, const uint8_t *fallback, int count, int channels, int minimum_share,
+                      uint8_t *out);
+
+/// The largest of each pixel's 3x3 neighbourhood of `plane` (`width` x `height`, one byte a pixel;
+/// edges clamped) into `out`, through `scratch` (the same size): a dilation by one pixel.
+void bd_dilate_3x3(const uint8_t *plane, int width, int height, uint8_t *scratch, uint8_t *out);
 
 #endif
