@@ -10,10 +10,15 @@ LABEL_HEIGHT = 26
 GAP = 4
 
 
+# Soft: alpha within 5-95%. A cut-out's interior is often a little translucent (about a tenth of the
+# kit's person is at 95-99.6%), and counting that would pick the middle of a sleeve instead of hair.
+SOFT_LOW, SOFT_HIGH = 13, 242
+
+
 def softest_window(alpha, size=CROP):
-    """Top-left (y, x) of the size x size window holding the most pixels with 0 < alpha < 1."""
-    soft = ((alpha > 0) & (alpha < 255)).astype(np.int64)
-    sums = cv2.integral(soft.astype(np.uint8), sdepth=cv2.CV_64F)
+    """Top-left (y, x) of the size x size window holding the most soft pixels of alpha (uint8)."""
+    soft = ((alpha >= SOFT_LOW) & (alpha <= SOFT_HIGH)).astype(np.uint8)
+    sums = cv2.integral(soft, sdepth=cv2.CV_64F)
     height, width = alpha.shape
     counts = sums[size:, size:] - sums[:-size, size:] - sums[size:, :-size] + sums[:-size, :-size]
     y, x = np.unravel_index(int(np.argmax(counts)), counts.shape)

@@ -39,7 +39,7 @@ def targets(clip, raw, last, first, halo_target):
     for name, value, relation, bound, why, decimals in checks:
         passed = value >= bound if relation == ">=" else value <= bound
         results.append({"clip": clip, "target": name, "value": value, "bound": bound, "passed": passed,
-                        "text": f"{value:.{decimals}f} {relation} {bound:.{decimals}f} ({why})"})
+                        "text": f"{value:.{decimals}f}, needs {relation} {bound:.{decimals}f} ({why})"})
     if first is not None:
         difference = last["person"] - first["person"]
         results.append({"clip": clip, "target": f"person within 1 grey level of {first['source']}",
