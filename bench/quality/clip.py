@@ -121,7 +121,11 @@ def build(name, person, background, work, say=print):
         partial = folder + ".partial"
         shutil.rmtree(partial, ignore_errors=True)
         os.makedirs(partial)
-        write_clip(person, background, partial)
+        try:
+            write_clip(person, background, partial)
+        except BaseException:
+            shutil.rmtree(partial, ignore_errors=True)
+            raise
         with open(os.path.join(partial, "meta.json"), "w") as meta:
             json.dump({"person": os.path.abspath(person), "background": os.path.abspath(background),
                        "construction": CONSTRUCTION}, meta)
