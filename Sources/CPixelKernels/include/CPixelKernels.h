@@ -45,4 +45,18 @@ void bd_luma_half(const uint8_t *image, int width, int height, int channels, flo
 /// The mean of each 2x2 block of `plane` (`width` x `height`, both even) into `half`.
 void bd_mean_half(const float *plane, int width, int height, float *half);
 
+// ---- Face hiding (face_regions.c): rectangles of a frame made unrecognisable, in place -----------
+// The rectangle is [left, right) x [top, bottom) of an image whose rows are `stride` bytes apart,
+// `channels` bytes a pixel; the caller clips it to the image. Nothing outside it is read or written.
+
+/// Each `cell` x `cell` block of the rectangle (aligned to its top-left corner; the last row and
+/// column of blocks cut short) filled with the block's mean, rounded.
+void bd_pixelate_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom, int cell);
+
+/// The rectangle box-blurred `passes` times (each pass along rows, then along columns) with a box of
+/// `2 * radius + 1` pixels, edges clamped to the rectangle; three passes come close to a Gaussian.
+/// `line` is scratch for `max(right - left, bottom - top) * channels` bytes.
+void bd_blur_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
+                  int radius, int passes, uint8_t *line);
+
 #endif
