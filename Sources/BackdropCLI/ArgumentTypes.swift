@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import BackdropEffects
 import BackdropMediaPipe
 import BackdropStudio
 
@@ -64,6 +65,20 @@ struct RGBColor: ExpressibleByArgument, Equatable, CustomStringConvertible {
     }
 
     var description: String { RGBHex.format(red: red, green: green, blue: blue) }
+}
+
+/// `--hide-faces`: off, or how faces are hidden.
+enum HideFacesChoice: String, ExpressibleByArgument, CaseIterable {
+    case off, blur, pixelate
+
+    /// The style, or nil for off.
+    var style: FaceHiding.Style? {
+        switch self {
+        case .off: nil
+        case .blur: .blur
+        case .pixelate: .pixelate
+        }
+    }
 }
 
 /// `--models`, declared once for every command that loads models.

@@ -69,6 +69,12 @@ struct Run: AsyncParsableCommand {
     var processSize: ProcessSizeChoice?
     @Flag(inversion: .prefixedNo, help: "Find face landmarks.")
     var faces = true
+    @Option(help: "Hide faces after the effect: off, blur or pixelate (up to \(FaceHiding.faceLimit) faces; the face landmarker then looks for that many, about twice its CPU time at 720p).")
+    var hideFaces: HideFacesChoice = .off
+    @Flag(help: "With --hide-faces: leave the main face (the largest; of equal ones, the most central) as it is.")
+    var keepMain = false
+    @Option(help: "With --hide-faces: frames a face stays hidden where it was last seen after the landmarker stops finding it. More covers longer misses; fewer leaves a box behind for less time when a face leaves.")
+    var hideHold = FaceHiding.defaultHoldFrames
     @Flag(help: "Also compute MediaPipe's category mask (~4x the cost at 720p).")
     var categoryMask = false
     @Flag(inversion: .prefixedNo, help: "Smooth the mask over time (stops edge flicker).")
@@ -116,6 +122,7 @@ struct Run: AsyncParsableCommand {
         static let blurStrength = PipelineSettings.blurStrengthRange
         static let feather = PipelineSettings.featherRange
         static let edgeBias = PipelineSettings.edgeBiasRange
+        static let hideHold = FaceHiding.holdFramesRange
         static let maxFPS = PipelineSettings.maxFPSRange
         static let statsInterval = 0.1...86_400.0
         static let inputTimeout = 0.1...86_400.0
@@ -137,6 +144,9 @@ struct Run: AsyncParsableCommand {
         try OptionRules.require(blurStrength, in: Limits.blurStrength, "--blur-strength", "blur reach in pixels")
         try OptionRules.require(feather, in: Limits.feather, "--feather", "pixels of edge feathering; 0 for none")
         try OptionRules.require(edgeBias, in: Limits.edgeBias, "--edge-bias", "positive moves the mask's edge inward, negative outward")
+        try OptionRules.require(hideHold, in: Limits.hideHold, "--hide-hold", "frames a missed face stays hidden")
+        if hideFaces == .off && keepMain { throw ValidationError("--keep-main shapes --hide-faces: add --hide-faces blur or pixelate") }
+        if hideFaces != .off && !faces { throw ValidationError("--hide-faces needs the face landmarker: drop --no-faces") }
         if let maxFPS { try OptionRules.require(maxFPS, in: Limits.maxFPS, "--max-fps", "frames processed per second at most") }
         try OptionRules.require(statsInterval, in: Limits.statsInterval, "--stats-interval", "seconds between telemetry lines")
         try OptionRules.require(inputTimeout, in: Limits.inputTimeout, "--input-timeout", "seconds a network input may send nothing")
@@ -266,7 +276,8 @@ struct Run: AsyncParsableCommand {
             }
             let settings = PipelineSettings(effect: effect, smoothing: smoothing, featherRadius: feather,
                                             faces: faces || effect.usesFaces, maxFPS: maxFPS, edgeBias: edgeBias,
-                                            refinesEdges: refineEdges)
+                                            refinesEdges: refineEdges,
+                                            hiding: hideFaces.style.map { FaceHiding(style: $0, keepMain: keepMain, holdFrames: hideHold) })
             let configuration = PipelineConfiguration(
                 mode: live ? .live : .offline, settings: settings, processSize: processSize, models: modelOptions.directory,
                 // Serving: faces can be turned on from the page even when the run starts without them.

@@ -10,6 +10,8 @@ final class EffectStage {
     private let maskPreparation = EffectRenderer(effect: .none, smoothsMask: true, refinesMask: false)
     /// What an effect that reads no mask is given.
     private let noMask = ConfidenceMask()
+    /// Hides faces after the effect, when the frame's settings say so.
+    private let faceHider = FaceHider()
     private var generation = -1
 
     /// `maskWanted`: someone other than the effect reads the full-size mask (a mask video, a
@@ -20,6 +22,11 @@ final class EffectStage {
     /// the full-size mask is written into the slot only when someone reads it.
     func process(_ slot: inout FrameSlot, maskWanted: Bool) {
         if slot.settings.generation != generation { adopt(slot.settings) }
+        drawEffect(&slot, maskWanted: maskWanted)
+        if let hiding = slot.settings.settings.hiding { faceHider.hide(in: &slot.video.image, faces: slot.faces, settings: hiding) }
+    }
+
+    private func drawEffect(_ slot: inout FrameSlot, maskWanted: Bool) {
         let effect = slot.settings.frameEffect
         guard effect.usesMask || maskWanted, !slot.segmentation.confidenceMasks.isEmpty else {
             effect.apply(to: &slot.video.image, mask: noMask, faces: slot.faces)
@@ -45,6 +52,7 @@ final class EffectStage {
             maskPreparation.reset()
         }
         maskPreparation.refinesMask = applied.settings.refinesEdges
+        if applied.settings.hiding == nil { faceHider.reset() }  // turned back on, it starts from that frame's faces
         generation = applied.generation
     }
 }

@@ -130,6 +130,11 @@ public struct PipelineConfiguration: Sendable {
     /// that `settings.faces` may be turned on while the pipeline runs.
     public var landmarkerLoaded: Bool { loadsFaceLandmarker ?? settings.faces }
 
+    /// The faces the landmarker looks for: `maxFaces`, or ``FaceHiding/faceLimit`` when the starting
+    /// settings hide faces (looking for more than one costs the landmarker about twice the CPU at
+    /// 720p, so a run that hides no faces keeps `maxFaces`).
+    public var landmarkerFaces: Int { settings.hiding == nil ? maxFaces : max(maxFaces, FaceHiding.faceLimit) }
+
     /// Offline with concurrent inference: the face landmarker runs on its own stage, a frame behind the segmenter.
     var landmarkerHasOwnStage: Bool { mode == .offline && concurrentInference && landmarkerLoaded }
 }

@@ -29,6 +29,9 @@ public struct PipelineSettings: Sendable, Equatable {
     /// rate-cap drops), offline mode is paced to it. nil: the mode's default, ``defaultLiveMaxFPS``
     /// live and no pacing offline (a file is processed as fast as the machine allows).
     public var maxFPS: Double?
+    /// Blur or pixelate faces (after the effect), nil: faces are shown. Needs `faces` on; finds as
+    /// many faces as the pipeline's landmarker was built for (``PipelineConfiguration/landmarkerFaces``).
+    public var hiding: FaceHiding?
 
     /// The rate cap of a live run that states none.
     public static let defaultLiveMaxFPS = 60.0
@@ -50,7 +53,7 @@ public struct PipelineSettings: Sendable, Equatable {
 
     public init(effect: Effect = .default, smoothing: Bool = true, featherRadius: Int = PipelineSettings.defaultFeatherRadius,
                 faces: Bool = true, maxFPS: Double? = nil, edgeBias: Float = PipelineSettings.defaultEdgeBias,
-                refinesEdges: Bool = false) {
+                refinesEdges: Bool = false, hiding: FaceHiding? = nil) {
         self.edgeBias = edgeBias
         self.refinesEdges = refinesEdges
         self.effect = effect
@@ -58,6 +61,7 @@ public struct PipelineSettings: Sendable, Equatable {
         self.featherRadius = featherRadius
         self.faces = faces
         self.maxFPS = maxFPS
+        self.hiding = hiding
     }
 
     /// The rate cap in force in `mode`, in frames per second (nil: none).
@@ -79,6 +83,10 @@ public struct PipelineSettings: Sendable, Equatable {
         if faces && !landmarkerLoaded {
             return "faces are on but this pipeline did not load the face landmarker: build it with "
                 + "PipelineConfiguration(loadsFaceLandmarker: true) to turn faces on while it runs"
+        }
+        if let hiding {
+            if let problem = hiding.problem { return "face hiding: \(problem)" }
+            if !faces { return "face hiding needs faces on: turn faces on with it" }
         }
         if effect.usesFaces && !faces {
             return "the effect draws face landmarks but faces are off: turn faces on with it"

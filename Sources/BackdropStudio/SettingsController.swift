@@ -57,7 +57,10 @@ final class SettingsController: Sendable {
                 case .failure(let rejection): return .failure(rejection)
                 }
             }
-            settings.faces = wanted.faces || settings.effect.usesFaces
+            settings.hiding = wanted.hideFaces.style.map {
+                FaceHiding(style: $0, keepMain: wanted.keepMain, holdFrames: settings.hiding?.holdFrames ?? FaceHiding.defaultHoldFrames)
+            }
+            settings.faces = wanted.faces || settings.effect.usesFaces || settings.hiding != nil
             settings.smoothing = wanted.smoothing
             settings.featherRadius = wanted.feather
             settings.maxFPS = wanted.maxFPS

@@ -11,6 +11,8 @@ public struct SettingsPatch: Sendable, Equatable {
     public var background: String??
     public var color: String?
     public var faces: Bool?
+    public var hideFaces: StudioSettings.HideFaces?
+    public var keepMain: Bool?
     public var smoothing: Bool?
     public var feather: Int?
     /// Some(nil) returns to the mode's default rate.
@@ -57,6 +59,14 @@ public struct SettingsPatch: Sendable, Equatable {
                 }
             case "faces":
                 if case .bool(let on) = value { patch.faces = on } else { fields[key] = "must be true or false" }
+            case "hide_faces":
+                if case .string(let name) = value, let choice = StudioSettings.HideFaces(rawValue: name) {
+                    patch.hideFaces = choice
+                } else {
+                    fields[key] = "must be one of \(StudioSettings.HideFaces.allCases.map(\.rawValue).joined(separator: ", "))"
+                }
+            case "keep_main":
+                if case .bool(let on) = value { patch.keepMain = on } else { fields[key] = "must be true or false" }
             case "smoothing":
                 if case .bool(let on) = value { patch.smoothing = on } else { fields[key] = "must be true or false" }
             case "max_fps":
@@ -67,7 +77,7 @@ public struct SettingsPatch: Sendable, Equatable {
                 default: fields[key] = "must be a number of frames per second in \(range.lowerBound)...\(range.upperBound), or null for the default"
                 }
             default:
-                fields[key] = "is not a setting: use effect, blur_strength, background, color, faces, smoothing, feather, max_fps"
+                fields[key] = "is not a setting: use effect, blur_strength, background, color, faces, hide_faces, keep_main, smoothing, feather, max_fps"
             }
         }
         if !fields.isEmpty { return .failure(SettingsRejection(message: "some settings are invalid; nothing was changed", fields: fields)) }
@@ -82,6 +92,8 @@ public struct SettingsPatch: Sendable, Equatable {
         if let background { changed.background = background }
         if let color { changed.color = color }
         if let faces { changed.faces = faces }
+        if let hideFaces { changed.hideFaces = hideFaces }
+        if let keepMain { changed.keepMain = keepMain }
         if let smoothing { changed.smoothing = smoothing }
         if let feather { changed.feather = feather }
         if let maxFPS { changed.maxFPS = maxFPS }

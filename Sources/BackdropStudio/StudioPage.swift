@@ -83,6 +83,9 @@ enum StudioPage {
         <button type="button" onclick="$('upload').click()">Upload…</button></span>
       <label for="color" data-for="color">Colour</label><input type="color" id="color" data-for="color">
       <label for="faces">Faces</label><input type="checkbox" id="faces">
+      <label for="hideFaces">Hide faces</label>
+      <span class="inline"><select id="hideFaces"><option>off</option><option>blur</option><option>pixelate</option></select>
+        <label><input type="checkbox" id="keepMain"> keep the main face</label></span>
       <label for="smoothing">Smoothing</label><input type="checkbox" id="smoothing">
       <label for="feather">Feather</label>
       <span class="inline"><input type="range" id="feather" min="0" max="64"><output></output></span>
@@ -132,6 +135,8 @@ function fillSettings(settings) {
   $("color").value = "#" + settings.color.toLowerCase();
   $("faces").checked = settings.faces;
   $("faces").disabled = state ? !state.faces_available : false;  // the run did not load the face landmarker
+  $("hideFaces").value = settings.hide_faces;
+  $("keepMain").checked = settings.keep_main;
   $("smoothing").checked = settings.smoothing;
   $("feather").value = settings.feather;
   $("maxFPS").value = settings.max_fps ?? "";
@@ -158,6 +163,8 @@ const controls = {
   background: e => ({ background: e.value || null }),
   color: e => ({ color: e.value.slice(1).toUpperCase() }),
   faces: e => ({ faces: e.checked }),
+  hideFaces: e => ({ hide_faces: e.value }),
+  keepMain: e => ({ keep_main: e.checked }),
   smoothing: e => ({ smoothing: e.checked }),
   feather: e => ({ feather: Number(e.value) }),
   maxFPS: e => ({ max_fps: e.value === "" ? null : Number(e.value) }),

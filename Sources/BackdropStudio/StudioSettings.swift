@@ -14,6 +14,10 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
     /// Background colour for `color`, as RRGGBB.
     public var color: String
     public var faces: Bool
+    /// `off`, `blur` or `pixelate` (``FaceHiding/Style``).
+    public var hideFaces: HideFaces
+    /// With hiding on: the main face is left as it is.
+    public var keepMain: Bool
     public var smoothing: Bool
     public var feather: Int
     /// Frames per second at most (nil: the mode's default).
@@ -25,20 +29,34 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
         case none, blur, replace, color, greenScreen = "green-screen", mask, landmarks, mesh, custom
     }
 
+    public enum HideFaces: String, Sendable, CaseIterable, Codable {
+        case off, blur, pixelate
+
+        init(_ hiding: FaceHiding?) {
+            self = switch hiding?.style { case nil: .off; case .blur: .blur; case .pixelate: .pixelate }
+        }
+        var style: FaceHiding.Style? {
+            switch self { case .off: nil; case .blur: .blur; case .pixelate: .pixelate }
+        }
+    }
+
     enum CodingKeys: String, CodingKey {
         case effect
         case blurStrength = "blur_strength"
         case background, color, faces, smoothing, feather
+        case hideFaces = "hide_faces", keepMain = "keep_main"
         case maxFPS = "max_fps"
     }
 
     public init(effect: EffectName, blurStrength: Int, background: String?, color: String, faces: Bool,
-                smoothing: Bool, feather: Int, maxFPS: Double?) {
+                smoothing: Bool, feather: Int, maxFPS: Double?, hideFaces: HideFaces = .off, keepMain: Bool = false) {
         self.effect = effect
         self.blurStrength = blurStrength
         self.background = background
         self.color = color
         self.faces = faces
+        self.hideFaces = hideFaces
+        self.keepMain = keepMain
         self.smoothing = smoothing
         self.feather = feather
         self.maxFPS = maxFPS
@@ -67,6 +85,8 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
         case .custom: described.effect = .custom
         }
         described.faces = settings.faces
+        described.hideFaces = HideFaces(settings.hiding)
+        described.keepMain = settings.hiding?.keepMain ?? described.keepMain
         described.smoothing = settings.smoothing
         described.feather = settings.featherRadius
         described.maxFPS = settings.maxFPS
@@ -81,7 +101,7 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
         case .color: " #\(color)"
         default: ""
         }
-        return "effect \(effect.rawValue)\(parameter), faces \(faces ? "on" : "off"), smoothing \(smoothing ? "on" : "off"), "
+        return "effect \(effect.rawValue)\(parameter), faces \(faces ? "on" : "off"), hide faces \(hideFaces.rawValue)\(keepMain && hideFaces != .off ? " (main kept)" : ""), smoothing \(smoothing ? "on" : "off"), "
             + "feather \(feather), max fps \(maxFPS.map { "\($0)" } ?? "default")"
     }
 

@@ -48,6 +48,11 @@ const BDMediaPipeAPI *bd_mediapipe_load(const char *path, char *error, size_t er
   RESOLVE(MpFaceLandmarkerDetectAsync);
   RESOLVE(MpFaceLandmarkerCloseResult);
   RESOLVE(MpFaceLandmarkerClose);
+  RESOLVE(MpFaceDetectorCreate);
+  RESOLVE(MpFaceDetectorDetectImage);
+  RESOLVE(MpFaceDetectorDetectForVideo);
+  RESOLVE(MpFaceDetectorCloseResult);
+  RESOLVE(MpFaceDetectorClose);
 #undef RESOLVE
   // The handle stays open for the life of the process: task instances hold code in it.
   return api;

@@ -6,5 +6,5 @@ struct BackdropBench: AsyncParsableCommand {
         commandName: "backdrop-bench",
         abstract: "Measurements of Backdrop (build with -c release), and test hooks.",
         subcommands: [Leaks.self, Speed.self, MediaSpeed.self, EffectsSpeed.self, Allocations.self, WriteSynthetic.self,
-                      SizeSweep.self, ResizeSpeed.self, RecorderSpeed.self, PreviewSpeed.self])
+                      SizeSweep.self, ResizeSpeed.self, RecorderSpeed.self, PreviewSpeed.self, FaceFinding.self])
 }

@@ -4,6 +4,7 @@ import BackdropEffects
 import BackdropMedia
 import BackdropMediaPipe
 import BackdropPipeline
+import BackdropTestSupport
 import Foundation
 
 struct EffectsSpeed: ParsableCommand {
@@ -101,6 +102,20 @@ struct EffectsSpeed: ParsableCommand {
         var fullMask = ConfidenceMask()
         measure("the full-size mask, for a mask video or a library caller") {
             pipelinePath.writePreparedMask(for: original, into: &fullMask)
+        }
+
+        // Face hiding after the effect: the three heads of the face-hiding tests (256, 160 and
+        // 166 pixels wide at 720p), all hidden (no main face kept), boxes grown by the default margin.
+        let heads = FaceCollage.threeHeads(frameIndex: 0, width: original.width, height: original.height)
+        let faceBoxes = heads.map { head in
+            let box = FaceCollage.faceBox(of: head, width: original.width, height: original.height)
+            return FaceBox(left: Double(box.left), top: Double(box.top), right: Double(box.right), bottom: Double(box.bottom))
+        }
+        for style in FaceHiding.Style.allCases {
+            let hider = FaceHider()
+            measure("per frame: hide 3 faces (\(style.rawValue))") {
+                hider.hide(in: &image, boxes: faceBoxes, settings: FaceHiding(style: style))
+            }
         }
     }
 }

@@ -121,6 +121,39 @@ typedef struct {
   MpFaceLandmarkerCallback result_callback;
 } MpFaceLandmarkerOptions;
 
+// ---- Face detector (BlazeFace short range: face_detector.tflite inside face_landmarker.task) ----
+// Upstream: mediapipe/tasks/c/vision/face_detector/face_detector.h and
+// mediapipe/tasks/c/components/containers/{detection_result,rect,keypoint}.h.
+typedef struct { int left, top, bottom, right; } MpRect;  // pixels of the image given
+
+typedef struct {
+  float x, y;        // normalized image coordinates
+  char *label;       // NULL when absent
+  float score;
+  bool has_score;
+} MpNormalizedKeypoint;
+
+typedef struct {
+  MpCategory *categories;
+  uint32_t categories_count;
+  MpRect bounding_box;
+  MpNormalizedKeypoint *keypoints;
+  uint32_t keypoints_count;
+} MpDetection;
+
+typedef struct { MpDetection *detections; uint32_t detections_count; } MpDetectionResult;
+
+typedef void (*MpFaceDetectorCallback)(int32_t status, const MpDetectionResult *result,
+                                       MpImagePtr image, int64_t timestamp_ms);
+
+typedef struct {
+  MpBaseOptions base_options;
+  int running_mode;
+  float min_detection_confidence;
+  float min_suppression_threshold;
+  MpFaceDetectorCallback result_callback;
+} MpFaceDetectorOptions;
+
 // ---- The entry points, resolved with dlsym --------------------------------------------------
 typedef struct {
   void (*_Nonnull MpErrorFree)(char *error);
@@ -165,6 +198,16 @@ typedef struct {
                                      int64_t timestamp_ms, char **error);
   void (*_Nonnull MpFaceLandmarkerCloseResult)(MpFaceLandmarkerResult *result);
   int (*_Nonnull MpFaceLandmarkerClose)(MpTaskPtr task, char **error);
+
+  int (*_Nonnull MpFaceDetectorCreate)(const MpFaceDetectorOptions *options, MpTaskPtr *out, char **error);
+  int (*_Nonnull MpFaceDetectorDetectImage)(MpTaskPtr task, MpImagePtr image,
+                                   const MpImageProcessingOptions *processing,
+                                   MpDetectionResult *result, char **error);
+  int (*_Nonnull MpFaceDetectorDetectForVideo)(MpTaskPtr task, MpImagePtr image,
+                                      const MpImageProcessingOptions *processing,
+                                      int64_t timestamp_ms, MpDetectionResult *result, char **error);
+  void (*_Nonnull MpFaceDetectorCloseResult)(MpDetectionResult *result);
+  int (*_Nonnull MpFaceDetectorClose)(MpTaskPtr task, char **error);
 } BDMediaPipeAPI;
 
 /// Opens `path` with dlopen and resolves every entry point. Returns the table (static storage,

@@ -63,4 +63,20 @@ void bd_unpremultiply(const uint8_t *blurred, const uint8_t *fallback, int count
 /// edges clamped) into `out`, through `scratch` (the same size): a dilation by one pixel.
 void bd_dilate_3x3(const uint8_t *plane, int width, int height, uint8_t *scratch, uint8_t *out);
 
+// ---- Face hiding (face_regions.c): rectangles of a frame made unrecognisable, in place -----------
+// The rectangle is [left, right) x [top, bottom) of an image whose rows are `stride` bytes apart,
+// `channels` bytes a pixel; the caller clips it to the image. Nothing outside it is read or written.
+
+/// Each `cell` x `cell` block of the rectangle (aligned to its top-left corner; the last row and
+/// column of blocks cut short) filled with the block's mean, rounded.
+void bd_pixelate_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom, int cell);
+
+/// The rectangle blurred the cheap way: averaged down by `factor` (blocks of `factor` x `factor`),
+/// three box passes of `radius` each way at that size, and brought back up bilinearly. Costs about
+/// two reads and a write of the rectangle whatever the blur's reach (`factor * radius * 3`
+/// pixels). `small` is scratch for `ceil(width / factor) * ceil(height / factor) * channels`
+/// bytes, `line` for `max` of those sides `* channels`.
+void bd_blur_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
+                  int factor, int radius, uint8_t *small, uint8_t *line);
+
 #endif
