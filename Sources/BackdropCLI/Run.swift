@@ -105,6 +105,7 @@ struct Run: AsyncParsableCommand {
     var logFormat: LogFormat = .plain
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var configFile: ConfigFileOptions
+    @OptionGroup(title: "Auto-framing") var framingOptions: FramingOptions
     @OptionGroup(title: "Backdrop Studio") var studio: ServeOptions
 
     /// Limits of the numeric options (what each means is in its --help).
@@ -258,12 +259,15 @@ struct Run: AsyncParsableCommand {
                                   layout: maskAlpha ? .frameWithAlpha : .gray,
                                   codec: path.lowercased().hasSuffix(".mkv") ? .lossless : .h264(crf: 18, preset: "veryfast"))
             }
+            let framing = framingOptions.requested
             let settings = PipelineSettings(effect: effect, smoothing: smoothing, featherRadius: feather,
-                                            faces: faces || effect.usesFaces, maxFPS: maxFPS)
+                                            faces: faces || effect.usesFaces || framing != nil, maxFPS: maxFPS, framing: framing)
             let configuration = PipelineConfiguration(
                 mode: live ? .live : .offline, settings: settings, processSize: processSize, models: modelOptions.directory,
                 // Serving: faces can be turned on from the page even when the run starts without them.
-                loadsFaceLandmarker: studio.serve != nil ? true : nil, categoryMask: categoryMask,
+                loadsFaceLandmarker: studio.serve != nil ? true : nil,
+                // Framing keeps every face in the picture; otherwise one face, at the landmarker's lowest cost.
+                maxFaces: framing != nil ? Framing.facesFramed : 1, categoryMask: categoryMask,
                 memoryGuard: MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
                                                maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil),
                 statsInterval: .seconds(statsInterval), handoffCapacity: queueDepth)

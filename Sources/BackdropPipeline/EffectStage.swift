@@ -11,6 +11,8 @@ final class EffectStage {
     /// What an effect that reads no mask is given.
     private let noMask = ConfidenceMask()
     private var generation = -1
+    /// Crops each frame around its faces when the frame's settings frame (after its effect).
+    private let framer = AutoFramer()
 
     /// `maskWanted`: someone other than the effect reads the full-size mask (a mask video, a
     /// library caller, the preview); otherwise an effect that ignores the mask skips preparing it.
@@ -20,6 +22,14 @@ final class EffectStage {
     /// the full-size mask is written into the slot only when someone reads it.
     func process(_ slot: inout FrameSlot, maskWanted: Bool) {
         if slot.settings.generation != generation { adopt(slot.settings) }
+        drawEffect(&slot, maskWanted: maskWanted)
+        // The mask written above describes the whole frame; what is shown is the crop of it.
+        if let framing = slot.settings.settings.framing {
+            framer.frame(&slot.video.image, faces: slot.faces, timestampMicroseconds: slot.video.timestampMicroseconds, framing: framing)
+        }
+    }
+
+    private func drawEffect(_ slot: inout FrameSlot, maskWanted: Bool) {
         let effect = slot.settings.frameEffect
         guard effect.usesMask || maskWanted, !slot.segmentation.confidenceMasks.isEmpty else {
             effect.apply(to: &slot.video.image, mask: noMask, faces: slot.faces)
@@ -43,6 +53,8 @@ final class EffectStage {
             maskPreparation.smoothsMask = applied.settings.smoothing
             maskPreparation.reset()
         }
+        // Framing turned back on starts from the whole frame, not from the crop it was left at.
+        if applied.settings.framing == nil { framer.reset() }
         generation = applied.generation
     }
 }

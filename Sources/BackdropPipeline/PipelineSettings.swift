@@ -20,6 +20,9 @@ public struct PipelineSettings: Sendable, Equatable {
     /// rate-cap drops), offline mode is paced to it. nil: the mode's default, ``defaultLiveMaxFPS``
     /// live and no pacing offline (a file is processed as fast as the machine allows).
     public var maxFPS: Double?
+    /// Auto-framing: the output is a crop around the faces, drawn after the effect (nil: off).
+    /// Needs faces on; the pipeline's configuration says how many faces the landmarker finds.
+    public var framing: Framing?
 
     /// The rate cap of a live run that states none.
     public static let defaultLiveMaxFPS = 60.0
@@ -35,12 +38,13 @@ public struct PipelineSettings: Sendable, Equatable {
     public static let maxFPSRange = 0.1...1000.0
 
     public init(effect: Effect = .default, smoothing: Bool = true, featherRadius: Int = PipelineSettings.defaultFeatherRadius,
-                faces: Bool = true, maxFPS: Double? = nil) {
+                faces: Bool = true, maxFPS: Double? = nil, framing: Framing? = nil) {
         self.effect = effect
         self.smoothing = smoothing
         self.featherRadius = featherRadius
         self.faces = faces
         self.maxFPS = maxFPS
+        self.framing = framing
     }
 
     /// The rate cap in force in `mode`, in frames per second (nil: none).
@@ -59,6 +63,10 @@ public struct PipelineSettings: Sendable, Equatable {
         if faces && !landmarkerLoaded {
             return "faces are on but this pipeline did not load the face landmarker: build it with "
                 + "PipelineConfiguration(loadsFaceLandmarker: true) to turn faces on while it runs"
+        }
+        if let framing {
+            if let problem = framing.problem { return problem }
+            if !faces { return "framing follows the faces but faces are off: turn faces on with it" }
         }
         if effect.usesFaces && !faces {
             return "the effect draws face landmarks but faces are off: turn faces on with it"

@@ -57,7 +57,9 @@ final class SettingsController: Sendable {
                 case .failure(let rejection): return .failure(rejection)
                 }
             }
-            settings.faces = wanted.faces || settings.effect.usesFaces
+            // Framing turned on keeps the parameters it ran with (or takes the defaults), and needs faces.
+            settings.framing = wanted.framing ? (settings.framing ?? Framing()) : nil
+            settings.faces = wanted.faces || settings.effect.usesFaces || wanted.framing
             settings.smoothing = wanted.smoothing
             settings.featherRadius = wanted.feather
             settings.maxFPS = wanted.maxFPS

@@ -84,6 +84,7 @@ enum StudioPage {
       <label for="color" data-for="color">Colour</label><input type="color" id="color" data-for="color">
       <label for="faces">Faces</label><input type="checkbox" id="faces">
       <label for="smoothing">Smoothing</label><input type="checkbox" id="smoothing">
+      <label for="framing">Auto-framing</label><input type="checkbox" id="framing">
       <label for="feather">Feather</label>
       <span class="inline"><input type="range" id="feather" min="0" max="64"><output></output></span>
       <label for="maxFPS">Rate cap (FPS)</label><input type="number" id="maxFPS" min="0.1" max="1000" step="any" placeholder="default">
@@ -133,6 +134,8 @@ function fillSettings(settings) {
   $("faces").checked = settings.faces;
   $("faces").disabled = state ? !state.faces_available : false;  // the run did not load the face landmarker
   $("smoothing").checked = settings.smoothing;
+  $("framing").checked = settings.framing;
+  $("framing").disabled = state ? !state.faces_available : false;  // framing follows the faces
   $("feather").value = settings.feather;
   $("maxFPS").value = settings.max_fps ?? "";
   for (const range of document.querySelectorAll("input[type=range]")) range.nextElementSibling.value = range.value;
@@ -159,6 +162,7 @@ const controls = {
   color: e => ({ color: e.value.slice(1).toUpperCase() }),
   faces: e => ({ faces: e.checked }),
   smoothing: e => ({ smoothing: e.checked }),
+  framing: e => ({ framing: e.checked }),
   feather: e => ({ feather: Number(e.value) }),
   maxFPS: e => ({ max_fps: e.value === "" ? null : Number(e.value) }),
 };
