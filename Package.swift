@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(name: "BackdropTests", dependencies: ["BackdropMediaPipe", "BackdropMedia", "BackdropTestSupport", "backdrop"]),
         // backdrop-bench is a dependency so its `write-synthetic` hook is built for the kill and signal tests.
         // Helpers every test target shares (running programs, polling, ports, allocation counters), so none keeps its own copy.
-        .target(name: "BackdropTestSupport", path: "Tests/BackdropTestSupport"),
+        .target(name: "BackdropTestSupport", dependencies: ["BackdropCore"], path: "Tests/BackdropTestSupport"),
         .testTarget(name: "BackdropPipelineTests", dependencies: [
             "BackdropPipeline", "BackdropMedia", "BackdropCLI", "BackdropTestSupport", "backdrop",
             .product(name: "MetricsTestKit", package: "swift-metrics"),

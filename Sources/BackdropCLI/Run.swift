@@ -61,6 +61,12 @@ struct Run: AsyncParsableCommand {
     var maskOutput: String?
     @Flag(help: "Write --mask-output as RGBA (frame + mask as alpha, FFV1 in .mkv).")
     var maskAlpha = false
+    @Option(help: ArgumentHelp("Also write each output frame's faces as a JSON line {\"t\": seconds, \"frame\": index, \"faces\": [{\"box\": [x, y, w, h], \"landmarks\": [[x, y, z] x 478]}]} (coordinates 0...1 of the frame; the whole frame's, also with --framing): a FILE.jsonl (renamed into place when the run completes), - (stdout) or udp://127.0.0.1:PORT (a datagram a line). Turns faces on.", valueName: "FILE.jsonl|-|udp://HOST:PORT"))
+    var landmarksOutput: LandmarksDestination?
+    @Flag(help: "Add each face's 52 blendshape scores to --landmarks-output (costs landmarker time on every frame).")
+    var landmarksBlendshapes = false
+    @Flag(help: "Let --landmarks-output send to a UDP address off this machine (default: loopback only, so faces do not leave it by a typo).")
+    var landmarksRemote = false
     @Option(help: "offline (every frame), live (newest frame only) or auto (live for cameras and streams).")
     var mode: ModeName = .auto
     @Option(help: "Process at most this many frames per second (default: \(Int(PipelineSettings.defaultLiveMaxFPS)) live; offline, as fast as the machine allows).")
@@ -115,6 +121,7 @@ struct Run: AsyncParsableCommand {
     var logFormat: LogFormat = .plain
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var configFile: ConfigFileOptions
+    @OptionGroup(title: "Auto-framing") var framingOptions: FramingOptions
     @OptionGroup(title: "Backdrop Studio") var studio: ServeOptions
 
     /// Limits of the numeric options (what each means is in its --help).
@@ -178,6 +185,16 @@ struct Run: AsyncParsableCommand {
         } else if maskAlpha {
             throw ValidationError("--mask-alpha shapes --mask-output: add --mask-output FILE.mkv")
         }
+        if let landmarksOutput {
+            if !landmarksOutput.isLoopback && !landmarksRemote {
+                throw ValidationError("--landmarks-output \(landmarksOutput) is off this machine: add --landmarks-remote to send faces there, or use udp://127.0.0.1:PORT")
+            }
+            if landmarksOutput == .standardOutput && outputs.contains("-") {
+                throw ValidationError("--landmarks-output - and --output - would both write to stdout: send one of them elsewhere")
+            }
+        } else if landmarksBlendshapes || landmarksRemote {
+            throw ValidationError("--landmarks-blendshapes and --landmarks-remote shape --landmarks-output: add --landmarks-output FILE.jsonl")
+        }
     }
 
     /// Where frames go: the --output list, or a default file beside the current folder's out/.
@@ -194,6 +211,7 @@ struct Run: AsyncParsableCommand {
         if let background { files.reads(background, as: "--background") }
         for path in outputs where Self.isFile(path) || path.hasPrefix("/dev/") { files.writes(path, as: "--output") }
         if let maskOutput { files.writes(maskOutput, as: "--mask-output") }
+        if case .file(let path) = landmarksOutput { files.writes(path, as: "--landmarks-output") }
         return files
     }
 
@@ -260,6 +278,7 @@ struct Run: AsyncParsableCommand {
         var maskSink: MaskVideoSink? = nil
         let pipeline: Pipeline
         var studioService: Studio? = nil
+        var landmarks: (writer: LandmarksWriter, results: AsyncStream<PipelineResult>)? = nil
         // Serving: the pipeline's metrics go to a Prometheus registry that /metrics reads.
         let registry = studio.serve == nil ? nil : PrometheusCollectorRegistry()
         do {
@@ -274,14 +293,18 @@ struct Run: AsyncParsableCommand {
                                   layout: maskAlpha ? .frameWithAlpha : .gray,
                                   codec: path.lowercased().hasSuffix(".mkv") ? .lossless : .h264(crf: 18, preset: "veryfast"))
             }
+            let framing = framingOptions.requested
             let settings = PipelineSettings(effect: effect, smoothing: smoothing, featherRadius: feather,
-                                            faces: faces || effect.usesFaces, maxFPS: maxFPS, edgeBias: edgeBias,
-                                            refinesEdges: refineEdges,
-                                            hiding: hideFaces.style.map { FaceHiding(style: $0, keepMain: keepMain, holdFrames: hideHold) })
+                                            faces: faces || effect.usesFaces || framing != nil || landmarksOutput != nil,
+                                            maxFPS: maxFPS, edgeBias: edgeBias, refinesEdges: refineEdges,
+                                            hiding: hideFaces.style.map { FaceHiding(style: $0, keepMain: keepMain, holdFrames: hideHold) },
+                                            framing: framing)
             let configuration = PipelineConfiguration(
                 mode: live ? .live : .offline, settings: settings, processSize: processSize, models: modelOptions.directory,
                 // Serving: faces can be turned on from the page even when the run starts without them.
-                loadsFaceLandmarker: studio.serve != nil ? true : nil, categoryMask: categoryMask,
+                loadsFaceLandmarker: studio.serve != nil ? true : nil,
+                // Framing keeps every face in the picture; otherwise one face, at the landmarker's lowest cost.
+                maxFaces: framing != nil ? Framing.facesFramed : 1, faceBlendshapes: landmarksBlendshapes, categoryMask: categoryMask,
                 memoryGuard: MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
                                                maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil),
                 statsInterval: .seconds(statsInterval), handoffCapacity: queueDepth)
@@ -289,6 +312,11 @@ struct Run: AsyncParsableCommand {
                                     metricsFactory: registry.map { PrometheusMetricsFactory(registry: $0) } ?? MetricsSystem.factory)
             studioService = try makeStudio(pipeline: pipeline, registry: registry, effect: effect, source: source, live: live,
                                            status: sourceStatus, logger: logger)
+            // Subscribed before the run starts, so the first frame has its line.
+            if let landmarksOutput {
+                landmarks = (try LandmarksWriter(landmarksOutput, blendshapes: landmarksBlendshapes),
+                             pipeline.results(bufferingNewest: LandmarksWriter.bufferedLines))
+            }
         } catch {
             for sink in sinks { _ = sink.finishAfterFailure() }
             _ = maskSink?.finishAfterFailure()
@@ -317,6 +345,9 @@ struct Run: AsyncParsableCommand {
             endedBeforeSignal.record(pipeline.isFinished)
             Task { await group.triggerGracefulShutdown() }
         }
+        let landmarksWriting = landmarks.map { landmarks in
+            Task { () async throws -> Void in try await landmarks.writer.write(landmarks.results) }
+        }
         let rate = source.frameRate.map { String(format: ", %g fps", $0) } ?? ""
         logger.info("running \(live ? "live" : "offline"): \(input ?? "synthetic scene") (\(source.width)x\(source.height)\(rate)) -> \(noOutput ? "nothing (--no-output)" : outputs.joined(separator: ", "))")
         do {
@@ -325,12 +356,27 @@ struct Run: AsyncParsableCommand {
             progress.finish(frames: pipeline.framesOutput)
             // The pipeline logged its own error once; anything else (the group's) is said here.
             if !(error is PipelineError) { logger.error("\(error)") }
+            landmarks?.writer.abandon()
             throw ExitCode.failure
+        }
+        if let landmarks, let landmarksWriting {
+            do {
+                try await landmarksWriting.value  // the results stream ended with the run
+                try landmarks.writer.finish()
+            } catch {
+                landmarks.writer.abandon()
+                logger.error("--landmarks-output: \(error)")
+                throw ExitCode.failure
+            }
+            if pipeline.resultsDropped > 0 {
+                logger.warning("--landmarks-output fell behind: \(pipeline.resultsDropped) frames have no line")
+            }
         }
         progress.finish(frames: pipeline.framesOutput)
         if let gaps = source.statistics.gapSummary { logger.notice("\(inputName) \(gaps)") }
         for path in outputs { print("wrote \(path)") }
         if let maskOutput { print("wrote \(maskOutput)") }
+        if case .file(let path) = landmarksOutput { print("wrote \(path)") }
         let signal = signals.signalNumber
         // --keep-serving: a signal after the run completed only closes the studio (exit 0).
         if signal > 0 && !(studio.keepServing && endedBeforeSignal.value) {

@@ -104,7 +104,7 @@ public enum AtomicFile {
         String(UInt64.random(in: 0...UInt64.max), radix: 16)
     }
 
-    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
+    static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> String? {
         bytes.withUnsafeBytes { buffer -> String? in
             var offset = 0
             while offset < buffer.count {

@@ -13,6 +13,8 @@ final class EffectStage {
     /// Hides faces after the effect, when the frame's settings say so.
     private let faceHider = FaceHider()
     private var generation = -1
+    /// Crops each frame around its faces when the frame's settings frame (after its effect).
+    private let framer = AutoFramer()
 
     /// `maskWanted`: someone other than the effect reads the full-size mask (a mask video, a
     /// library caller, the preview); otherwise an effect that ignores the mask skips preparing it.
@@ -24,6 +26,10 @@ final class EffectStage {
         if slot.settings.generation != generation { adopt(slot.settings) }
         drawEffect(&slot, maskWanted: maskWanted)
         if let hiding = slot.settings.settings.hiding { faceHider.hide(in: &slot.video.image, faces: slot.faces, settings: hiding) }
+        // The mask written above describes the whole frame; what is shown is the crop of it.
+        if let framing = slot.settings.settings.framing {
+            framer.frame(&slot.video.image, faces: slot.faces, timestampMicroseconds: slot.video.timestampMicroseconds, framing: framing)
+        }
     }
 
     private func drawEffect(_ slot: inout FrameSlot, maskWanted: Bool) {
@@ -53,6 +59,8 @@ final class EffectStage {
         }
         maskPreparation.refinesMask = applied.settings.refinesEdges
         if applied.settings.hiding == nil { faceHider.reset() }  // turned back on, it starts from that frame's faces
+        // Framing turned back on starts from the whole frame, not from the crop it was left at.
+        if applied.settings.framing == nil { framer.reset() }
         generation = applied.generation
     }
 }

@@ -11,7 +11,7 @@ final class FaceStage {
 
     init(configuration: PipelineConfiguration, onSwap: @escaping @Sendable (String) -> Void) throws(MediaPipeError) {
         let options = FaceLandmarkerOptions(modelPath: configuration.models.faceLandmarkerPath, runningMode: .video,
-                                            numFaces: configuration.landmarkerFaces)
+                                            numFaces: configuration.landmarkerFaces, outputBlendshapes: configuration.faceBlendshapes)
         landmarker = try TaskGuard(name: "face-landmarker", policy: configuration.memoryGuard, onSwap: onSwap,
                                    close: { try? $0.close() },
                                    make: { () throws(MediaPipeError) in try FaceLandmarker(options: options) })

@@ -87,6 +87,8 @@ public struct PipelineConfiguration: Sendable {
     /// nil: load it when the starting settings have faces on.
     public var loadsFaceLandmarker: Bool?
     public var maxFaces: Int
+    /// Ask the face landmarker for the 52 blendshape scores of each face too (costs landmarker time).
+    public var faceBlendshapes: Bool
     /// Ask MediaPipe for the category mask too (~4x the cost of the confidence mask at 720p).
     public var categoryMask: Bool
     /// Run the segmenter and the face landmarker at the same time, on two threads (false: one
@@ -110,7 +112,7 @@ public struct PipelineConfiguration: Sendable {
 
     public init(mode: Mode = .offline, settings: PipelineSettings = PipelineSettings(), processSize: ProcessSize = .automatic,
                 models: ModelDirectory = ModelDirectory(), loadsFaceLandmarker: Bool? = nil, maxFaces: Int = 1,
-                categoryMask: Bool = false, concurrentInference: Bool = true, memoryGuard: MemoryGuardPolicy = .init(),
+                faceBlendshapes: Bool = false, categoryMask: Bool = false, concurrentInference: Bool = true, memoryGuard: MemoryGuardPolicy = .init(),
                 statsInterval: Duration = PipelineConfiguration.defaultStatsInterval,
                 handoffCapacity: Int = PipelineConfiguration.defaultHandoffCapacity) {
         self.mode = mode
@@ -119,6 +121,7 @@ public struct PipelineConfiguration: Sendable {
         self.models = models
         self.loadsFaceLandmarker = loadsFaceLandmarker
         self.maxFaces = maxFaces
+        self.faceBlendshapes = faceBlendshapes
         self.categoryMask = categoryMask
         self.concurrentInference = concurrentInference
         self.memoryGuard = memoryGuard

@@ -32,6 +32,9 @@ public struct PipelineSettings: Sendable, Equatable {
     /// Blur or pixelate faces (after the effect), nil: faces are shown. Needs `faces` on; finds as
     /// many faces as the pipeline's landmarker was built for (``PipelineConfiguration/landmarkerFaces``).
     public var hiding: FaceHiding?
+    /// Auto-framing: the output is a crop around the faces, drawn after the effect (nil: off).
+    /// Needs faces on; the pipeline's configuration says how many faces the landmarker finds.
+    public var framing: Framing?
 
     /// The rate cap of a live run that states none.
     public static let defaultLiveMaxFPS = 60.0
@@ -53,7 +56,7 @@ public struct PipelineSettings: Sendable, Equatable {
 
     public init(effect: Effect = .default, smoothing: Bool = true, featherRadius: Int = PipelineSettings.defaultFeatherRadius,
                 faces: Bool = true, maxFPS: Double? = nil, edgeBias: Float = PipelineSettings.defaultEdgeBias,
-                refinesEdges: Bool = false, hiding: FaceHiding? = nil) {
+                refinesEdges: Bool = false, hiding: FaceHiding? = nil, framing: Framing? = nil) {
         self.edgeBias = edgeBias
         self.refinesEdges = refinesEdges
         self.effect = effect
@@ -62,6 +65,7 @@ public struct PipelineSettings: Sendable, Equatable {
         self.faces = faces
         self.maxFPS = maxFPS
         self.hiding = hiding
+        self.framing = framing
     }
 
     /// The rate cap in force in `mode`, in frames per second (nil: none).
@@ -87,6 +91,10 @@ public struct PipelineSettings: Sendable, Equatable {
         if let hiding {
             if let problem = hiding.problem { return "face hiding: \(problem)" }
             if !faces { return "face hiding needs faces on: turn faces on with it" }
+        }
+        if let framing {
+            if let problem = framing.problem { return problem }
+            if !faces { return "framing follows the faces but faces are off: turn faces on with it" }
         }
         if effect.usesFaces && !faces {
             return "the effect draws face landmarks but faces are off: turn faces on with it"

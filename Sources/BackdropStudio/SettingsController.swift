@@ -60,7 +60,9 @@ final class SettingsController: Sendable {
             settings.hiding = wanted.hideFaces.style.map {
                 FaceHiding(style: $0, keepMain: wanted.keepMain, holdFrames: settings.hiding?.holdFrames ?? FaceHiding.defaultHoldFrames)
             }
-            settings.faces = wanted.faces || settings.effect.usesFaces || settings.hiding != nil
+            // Framing turned on keeps the parameters it ran with (or takes the defaults), and needs faces.
+            settings.framing = wanted.framing ? (settings.framing ?? Framing()) : nil
+            settings.faces = wanted.faces || settings.effect.usesFaces || settings.hiding != nil || wanted.framing
             settings.smoothing = wanted.smoothing
             settings.featherRadius = wanted.feather
             settings.maxFPS = wanted.maxFPS

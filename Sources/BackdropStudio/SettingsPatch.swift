@@ -17,6 +17,7 @@ public struct SettingsPatch: Sendable, Equatable {
     public var feather: Int?
     /// Some(nil) returns to the mode's default rate.
     public var maxFPS: Double??
+    public var framing: Bool?
 
     public init() {}
 
@@ -69,6 +70,8 @@ public struct SettingsPatch: Sendable, Equatable {
                 if case .bool(let on) = value { patch.keepMain = on } else { fields[key] = "must be true or false" }
             case "smoothing":
                 if case .bool(let on) = value { patch.smoothing = on } else { fields[key] = "must be true or false" }
+            case "framing":
+                if case .bool(let on) = value { patch.framing = on } else { fields[key] = "must be true or false" }
             case "max_fps":
                 let range = PipelineSettings.maxFPSRange
                 switch value {
@@ -77,7 +80,7 @@ public struct SettingsPatch: Sendable, Equatable {
                 default: fields[key] = "must be a number of frames per second in \(range.lowerBound)...\(range.upperBound), or null for the default"
                 }
             default:
-                fields[key] = "is not a setting: use effect, blur_strength, background, color, faces, hide_faces, keep_main, smoothing, feather, max_fps"
+                fields[key] = "is not a setting: use effect, blur_strength, background, color, faces, hide_faces, keep_main, smoothing, feather, max_fps, framing"
             }
         }
         if !fields.isEmpty { return .failure(SettingsRejection(message: "some settings are invalid; nothing was changed", fields: fields)) }
@@ -97,6 +100,7 @@ public struct SettingsPatch: Sendable, Equatable {
         if let smoothing { changed.smoothing = smoothing }
         if let feather { changed.feather = feather }
         if let maxFPS { changed.maxFPS = maxFPS }
+        if let framing { changed.framing = framing }
         return changed
     }
 

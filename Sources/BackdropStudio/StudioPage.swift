@@ -87,6 +87,7 @@ enum StudioPage {
       <span class="inline"><select id="hideFaces"><option>off</option><option>blur</option><option>pixelate</option></select>
         <label><input type="checkbox" id="keepMain"> keep the main face</label></span>
       <label for="smoothing">Smoothing</label><input type="checkbox" id="smoothing">
+      <label for="framing">Auto-framing</label><input type="checkbox" id="framing">
       <label for="feather">Feather</label>
       <span class="inline"><input type="range" id="feather" min="0" max="64"><output></output></span>
       <label for="maxFPS">Rate cap (FPS)</label><input type="number" id="maxFPS" min="0.1" max="1000" step="any" placeholder="default">
@@ -138,6 +139,8 @@ function fillSettings(settings) {
   $("hideFaces").value = settings.hide_faces;
   $("keepMain").checked = settings.keep_main;
   $("smoothing").checked = settings.smoothing;
+  $("framing").checked = settings.framing;
+  $("framing").disabled = state ? !state.faces_available : false;  // framing follows the faces
   $("feather").value = settings.feather;
   $("maxFPS").value = settings.max_fps ?? "";
   for (const range of document.querySelectorAll("input[type=range]")) range.nextElementSibling.value = range.value;
@@ -166,6 +169,7 @@ const controls = {
   hideFaces: e => ({ hide_faces: e.value }),
   keepMain: e => ({ keep_main: e.checked }),
   smoothing: e => ({ smoothing: e.checked }),
+  framing: e => ({ framing: e.checked }),
   feather: e => ({ feather: Number(e.value) }),
   maxFPS: e => ({ max_fps: e.value === "" ? null : Number(e.value) }),
 };

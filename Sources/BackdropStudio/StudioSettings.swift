@@ -22,6 +22,8 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
     public var feather: Int
     /// Frames per second at most (nil: the mode's default).
     @JSONNullable public var maxFPS: Double?
+    /// Auto-framing on (with the run's framing parameters, or the defaults) or off.
+    public var framing: Bool
 
     /// The effects the studio can switch between (a library app's `.custom` effect shows as `custom`
     /// and can be switched away from, not back to).
@@ -46,10 +48,12 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
         case background, color, faces, smoothing, feather
         case hideFaces = "hide_faces", keepMain = "keep_main"
         case maxFPS = "max_fps"
+        case framing
     }
 
     public init(effect: EffectName, blurStrength: Int, background: String?, color: String, faces: Bool,
-                smoothing: Bool, feather: Int, maxFPS: Double?, hideFaces: HideFaces = .off, keepMain: Bool = false) {
+                smoothing: Bool, feather: Int, maxFPS: Double?, hideFaces: HideFaces = .off, keepMain: Bool = false,
+                framing: Bool = false) {
         self.effect = effect
         self.blurStrength = blurStrength
         self.background = background
@@ -60,6 +64,7 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
         self.smoothing = smoothing
         self.feather = feather
         self.maxFPS = maxFPS
+        self.framing = framing
     }
 
     /// Describes `settings`, taking what they do not say (the blur strength while the effect is a
@@ -90,6 +95,7 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
         described.smoothing = settings.smoothing
         described.feather = settings.featherRadius
         described.maxFPS = settings.maxFPS
+        described.framing = settings.framing != nil
         self = described
     }
 
@@ -102,7 +108,7 @@ public struct StudioSettings: Sendable, Equatable, Codable, CustomStringConverti
         default: ""
         }
         return "effect \(effect.rawValue)\(parameter), faces \(faces ? "on" : "off"), hide faces \(hideFaces.rawValue)\(keepMain && hideFaces != .off ? " (main kept)" : ""), smoothing \(smoothing ? "on" : "off"), "
-            + "feather \(feather), max fps \(maxFPS.map { "\($0)" } ?? "default")"
+            + "feather \(feather), max fps \(maxFPS.map { "\($0)" } ?? "default"), framing \(framing ? "auto" : "off")"
     }
 
 }

@@ -117,6 +117,26 @@ struct EffectsSpeed: ParsableCommand {
                 hider.hide(in: &image, boxes: faceBoxes, settings: FaceHiding(style: style))
             }
         }
+        measureFraming(measure)
+    }
+
+    /// Auto-framing after the effect: the target from 478 landmarks, the spring, the crop drawn at
+    /// 1280x720. Two faces alternate every 5 frames, so the crop is always moving (a resting crop
+    /// costs the same: it is drawn every frame unless it is the whole frame).
+    private func measureFraming(_ measure: (String, () -> Void) -> Void) {
+        func face(x: Float, y: Float, size: Float) -> FaceLandmarkerResult {
+            FaceLandmarkerResult(faces: [DetectedFace(landmarks: (0..<478).map {
+                NormalizedLandmark(x: x + size * Float($0 % 2), y: y + size * Float(($0 / 2) % 2), z: 0)
+            })])
+        }
+        let faces = [face(x: 0.3, y: 0.25, size: 0.15), face(x: 0.55, y: 0.35, size: 0.2)]
+        let framer = AutoFramer()
+        var frame = PixelImage(width: 1280, height: 720, format: .rgb)
+        var index = 0
+        measure("per frame: auto-framing at 1280x720 (target, spring, crop)") {
+            framer.frame(&frame, faces: faces[(index / 5) % 2], timestampMicroseconds: Int64(index) * 33_333, framing: Framing())
+            index += 1
+        }
     }
 }
 

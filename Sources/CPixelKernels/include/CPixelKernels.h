@@ -79,4 +79,12 @@ void bd_pixelate_rect(uint8_t *image, int stride, int channels, int left, int to
 void bd_blur_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
                   int factor, int radius, uint8_t *small, uint8_t *line);
 
+/// The crop of `source` (`width` x `height`, `channels` bytes a pixel, both sides at least 2) whose
+/// top-left corner is at (`left`, `top`) and whose size is the frame's times `scale` (at most 1),
+/// brought back to `width` x `height` (bilinear, pixel centres at +0.5, edges clamped) into `out`,
+/// which must not overlap `source`. Caller-owned scratch: `column_offsets` and `column_weights`
+/// hold `width` entries, `row` `width * channels`.
+void bd_crop_scale(const uint8_t *source, int width, int height, int channels, double left, double top, double scale,
+                   int32_t *column_offsets, uint16_t *column_weights, uint16_t *row, uint8_t *out);
+
 #endif
