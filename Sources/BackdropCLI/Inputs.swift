@@ -17,8 +17,11 @@ enum Inputs {
         guard let input else {
             // No input: the synthetic scene, so the tool shows itself working on any machine.
             let size = size ?? .init(width: 1280, height: 720)
+            // The demo's scenery when set-up made it: the astronaut cut out cleanly over a textured photo.
+            let scenery = SyntheticSource.demoScenery
             let source = try SyntheticSource(width: size.width, height: size.height, frameRate: 30, frameCount: frames,
-                                             pacing: realTime ? .realTime : .asFastAsPossible)
+                                             pacing: realTime ? .realTime : .asFastAsPossible,
+                                             alpha: scenery?.alpha, background: scenery?.background)
             return Opened(source: source, live: realTime, estimatedFrames: frames)
         }
         let source = try FFmpegVideoSource(url: input, options: options)

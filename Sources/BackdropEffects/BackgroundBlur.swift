@@ -33,10 +33,12 @@ public final class BackgroundBlur {
 
     private let blur = PixelBoxBlur()
     private let halved = ScratchBuffer<UInt8>(), quartered = ScratchBuffer<UInt8>()
-    /// The person's weights at the blur's size (and at the frame's, for a full-size mask).
-    private let smallWeights = ScratchBuffer<UInt8>(), fullWeights = ScratchBuffer<UInt8>()
-    /// The reduced frame premultiplied by its background share, blurred, and divided back.
-    private let premultiplied = ScratchBuffer<UInt8>(), blurredPremultiplied = ScratchBuffer<UInt8>()
+    /// The person's weights at half and at full size, when the matte is not already at that size.
+    private let halfWeights = ScratchBuffer<UInt8>(), fullWeights = ScratchBuffer<UInt8>()
+    /// The frame premultiplied by its background share (at half size, and at the blur's when that
+    /// differs), blurred, and divided back.
+    private let premultipliedHalf = ScratchBuffer<UInt8>(), premultiplied = ScratchBuffer<UInt8>()
+    private let blurredPremultiplied = ScratchBuffer<UInt8>()
     private let grownPerson = ScratchBuffer<UInt8>(), dilationScratch = ScratchBuffer<UInt8>()
     private let blurred = ScratchBuffer<UInt8>()
     /// The blurred background doubled back to the frame's size (for a full-size mask).
@@ -118,7 +120,9 @@ public final class BackgroundBlur {
     private func blurredBackground(_ frame: UnsafePointer<UInt8>, halfFrame: PixelImage?, matte: Matte, size: Size,
                                    channels: Int, boxRadius: Int) -> UnsafePointer<UInt8> {
         guard size.factor > 1 else {
-            return backgroundOnly(frame, person: personWeights(matte, size: size), size: size, channels: channels,
+            premultiply(frame, person: fullSizeWeights(matte, size: size), width: size.width, height: size.height,
+                        channels: channels, into: premultiplied)
+            return backgroundOnly(premultiplied: premultiplied.pointer, fallback: frame, size: size, channels: channels,
                                   boxRadius: boxRadius)
         }
         if let halfFrame, halfFrame.width == size.halfWidth, halfFrame.height == size.halfHeight,
@@ -132,70 +136,83 @@ public final class BackgroundBlur {
         return blurredBackground(half: halved.pointer, matte: matte, size: size, channels: channels, boxRadius: boxRadius)
     }
 
-    /// The same from the frame at half size, halved once more for a quarter-size blur.
+    /// The same from the frame at half size. The background's share is taken at half size (where
+    /// the person's weights are made) and, for a quarter-size blur, the premultiplied image is
+    /// halved after: averaging premultiplied pixels keeps only background colour, where halving
+    /// the frame first would mix the person's colour into the pixels along the outline.
     private func blurredBackground(half: UnsafePointer<UInt8>, matte: Matte, size: Size, channels: Int,
                                    boxRadius: Int) -> UnsafePointer<UInt8> {
-        var small = half
-        if size.factor == 4 {
-            quartered.reserve(size.smallCount * channels)
-            HalfScale.halve(half, width: size.halfWidth, height: size.halfHeight, channels: channels, into: quartered.pointer)
-            small = UnsafePointer(quartered.pointer)
+        premultiply(half, person: halfSizeWeights(matte, size: size), width: size.halfWidth, height: size.halfHeight,
+                    channels: channels, into: premultipliedHalf)
+        guard size.factor == 4 else {
+            return backgroundOnly(premultiplied: premultipliedHalf.pointer, fallback: half, size: size, channels: channels,
+                                  boxRadius: boxRadius)
         }
-        return backgroundOnly(small, person: personWeights(matte, size: size), size: size, channels: channels,
+        quartered.reserve(size.smallCount * channels)
+        HalfScale.halve(half, width: size.halfWidth, height: size.halfHeight, channels: channels, into: quartered.pointer)
+        premultiplied.reserve(size.smallCount * 4)
+        HalfScale.halve(premultipliedHalf.pointer, width: size.halfWidth, height: size.halfHeight, channels: 4,
+                        into: premultiplied.pointer)
+        return backgroundOnly(premultiplied: premultiplied.pointer, fallback: quartered.pointer, size: size, channels: channels,
                               boxRadius: boxRadius)
     }
 
-    /// The person's weight bytes (255: person) at the blur's size, from the matte: half-size
-    /// weights halved or doubled as needed, or a full-size mask through the curve, reduced.
-    private func personWeights(_ matte: Matte, size: Size) -> UnsafePointer<UInt8> {
+    /// The person's weight bytes (255: person) at half the frame's size: the renderer's own, or a
+    /// full-size mask through the curve, halved.
+    private func halfSizeWeights(_ matte: Matte, size: Size) -> UnsafePointer<UInt8> {
         switch matte {
         case .halfWeights(let half):
-            switch size.factor {
-            case 2: return half
-            case 4:
-                smallWeights.reserve(size.smallCount)
-                HalfScale.halve(half, width: size.halfWidth, height: size.halfHeight, channels: 1, into: smallWeights.pointer)
-            default:
-                smallWeights.reserve(size.smallCount)
-                doublingRow.reserve(size.halfWidth)
-                HalfScale.double(half, width: size.width, height: size.height, channels: 1, into: smallWeights.pointer,
-                                 row: doublingRow.pointer)
-            }
-        case .mask(let mask, let table):
-            fullWeights.reserve(size.width * size.height)
-            for i in 0..<(size.width * size.height) { fullWeights.pointer[i] = UInt8(min(255, table.weight(mask[i]))) }
-            guard size.factor > 1 else { return UnsafePointer(fullWeights.pointer) }
-            smallWeights.reserve(size.halfWidth * size.halfHeight)
-            HalfScale.halve(fullWeights.pointer, width: size.width, height: size.height, channels: 1, into: smallWeights.pointer)
-            if size.factor == 4 {  // halved again, through the full-size plane (no longer needed) as scratch
-                HalfScale.halve(smallWeights.pointer, width: size.halfWidth, height: size.halfHeight, channels: 1,
-                                into: fullWeights.pointer)
-                smallWeights.pointer.update(from: fullWeights.pointer, count: size.smallCount)
-            }
+            return half
+        case .mask:
+            let full = fullSizeWeights(matte, size: size)
+            halfWeights.reserve(size.halfWidth * size.halfHeight)
+            HalfScale.halve(full, width: size.width, height: size.height, channels: 1, into: halfWeights.pointer)
+            return UnsafePointer(halfWeights.pointer)
         }
-        return UnsafePointer(smallWeights.pointer)
     }
 
-    /// The background blurred from background pixels only (what makes the blur halo-free): each
-    /// pixel premultiplied by its background share (`255 - person`, the person grown by a pixel), blurred with the share as a
-    /// fourth channel, divided by the blurred share. So a person's colours never reach the background
-    /// next to them; deep inside the person, where no background is within reach (and the composite
-    /// shows none), the pixel is the frame's own. The result (owned here) is at the blur's size.
-    private func backgroundOnly(_ small: UnsafePointer<UInt8>, person: UnsafePointer<UInt8>, size: Size, channels: Int,
-                                boxRadius: Int) -> UnsafePointer<UInt8> {
-        let count = size.smallCount
-        premultiplied.reserve(count * 4)
-        blurredPremultiplied.reserve(count * 4)
-        blurred.reserve(count * channels)
-        // The person grown by one pixel at this size first: a reduced pixel on the outline mixes
-        // the person's colour with the background's, and would carry it out with its share.
+    /// The person's weight bytes at the frame's size: a full-size mask through the curve, or the
+    /// half-size weights doubled (bilinear).
+    private func fullSizeWeights(_ matte: Matte, size: Size) -> UnsafePointer<UInt8> {
+        fullWeights.reserve(size.width * size.height)
+        switch matte {
+        case .halfWeights(let half):
+            doublingRow.reserve(size.halfWidth)
+            HalfScale.double(half, width: size.width, height: size.height, channels: 1, into: fullWeights.pointer,
+                             row: doublingRow.pointer)
+        case .mask(let mask, let table):
+            for i in 0..<(size.width * size.height) { fullWeights.pointer[i] = UInt8(min(255, table.weight(mask[i]))) }
+        }
+        return UnsafePointer(fullWeights.pointer)
+    }
+
+    /// `image` (`width` x `height`) premultiplied by its background share into `output` (4 bytes
+    /// a pixel: colour times share, then the share). The person is grown by one pixel first, so
+    /// the pixels along the outline, which mix the person's colour with the background's, carry
+    /// none of it out.
+    private func premultiply(_ image: UnsafePointer<UInt8>, person: UnsafePointer<UInt8>, width: Int, height: Int,
+                             channels: Int, into output: ScratchBuffer<UInt8>) {
+        let count = width * height
         grownPerson.reserve(count)
         dilationScratch.reserve(count)
-        bd_dilate_3x3(person, Int32(size.smallWidth), Int32(size.smallHeight), dilationScratch.pointer, grownPerson.pointer)
-        bd_premultiply_background(small, grownPerson.pointer, Int32(count), Int32(channels), premultiplied.pointer)
-        blur.blur(premultiplied.pointer, into: blurredPremultiplied.pointer, width: size.smallWidth, height: size.smallHeight,
+        output.reserve(count * 4)
+        bd_dilate_3x3(person, Int32(width), Int32(height), dilationScratch.pointer, grownPerson.pointer)
+        bd_premultiply_background(image, grownPerson.pointer, Int32(count), Int32(channels), output.pointer)
+    }
+
+    /// The premultiplied background (at the blur's size) blurred and divided by its blurred share:
+    /// the background blurred from background pixels only (what makes the blur halo-free), so a
+    /// person's colours never reach the background next to them. Deep inside the person, where no
+    /// background is within reach (and the composite shows none), the pixel is `fallback`'s (the
+    /// frame at the blur's size). The result (owned here) is at the blur's size.
+    private func backgroundOnly(premultiplied: UnsafePointer<UInt8>, fallback: UnsafePointer<UInt8>, size: Size, channels: Int,
+                                boxRadius: Int) -> UnsafePointer<UInt8> {
+        let count = size.smallCount
+        blurredPremultiplied.reserve(count * 4)
+        blurred.reserve(count * channels)
+        blur.blur(premultiplied, into: blurredPremultiplied.pointer, width: size.smallWidth, height: size.smallHeight,
                   channels: 4, boxRadius: boxRadius)
-        bd_unpremultiply(blurredPremultiplied.pointer, small, Int32(count), Int32(channels), Int32(Self.minimumBackgroundShare),
+        bd_unpremultiply(blurredPremultiplied.pointer, fallback, Int32(count), Int32(channels), Int32(Self.minimumBackgroundShare),
                          blurred.pointer)
         return UnsafePointer(blurred.pointer)
     }
@@ -224,7 +241,7 @@ public final class BackgroundBlur {
     /// Base addresses of the buffers this object owns, for tests and diagnostics that check storage
     /// is reused across frames. Reading this allocates an array: don't call it per frame.
     public var storageAddresses: [UnsafeRawPointer] {
-        [halved.address, quartered.address, smallWeights.address, fullWeights.address, premultiplied.address,
+        [halved.address, quartered.address, halfWeights.address, fullWeights.address, premultipliedHalf.address, premultiplied.address,
          blurredPremultiplied.address, grownPerson.address, dilationScratch.address, blurred.address, blurredFull.address, blurredHalf.address, doublingRow.address] + blur.addresses + blend.addresses
     }
 }

@@ -4,7 +4,8 @@ import Glibc
 #endif
 
 /// The picture `SyntheticSource` draws: a person cut out of a photo, sliding left and right and
-/// bobbing a little, over diagonal colour bands that scroll and change hue.
+/// bobbing a little, over diagonal colour bands that scroll and change hue, or over a photo that
+/// pans slowly (the demo's: detail a blur visibly removes).
 ///
 /// Everything the drawing needs is made in `init`; `render` only writes into the caller's pixels
 /// and one preallocated row of band colours, so it allocates nothing.
@@ -23,20 +24,32 @@ struct SyntheticScene {
     private let spans: [Int32]
     /// Colours along the diagonal: pixel (x, y) shows entry x + (height - 1 - y).
     private var band: [UInt8]
+    /// The background photo scaled to cover `width + pan` x `height`, in the output format (empty: bands).
+    private let scenery: [UInt8]
+    private let sceneryWidth: Int
 
     /// Where the person is in the astronaut photo (fractions of its size): the crop, then the
     /// silhouette inside the crop as a head ellipse and a shoulders ellipse.
     private static let crop = (x: 0.03, y: 0.02, width: 0.70, height: 0.98)
     private static let head = (u: 0.59, v: 0.18, ru: 0.22, rv: 0.19)
     private static let body = (u: 0.49, v: 1.0, ru: 0.50, rv: 0.69)
+    /// The crop when an alpha says where the person is.
+    private static let wholePhoto = (x: 0.0, y: 0.0, width: 1.0, height: 1.0)
 
-    init(photo: PixelImage, width: Int, height: Int, format: PixelFormat) {
+    /// `alpha`: the person's coverage of `photo` (gray, the photo's size; 255: person), for a clean
+    /// cut-out; nil cuts out the astronaut's head and shoulders as two soft ellipses.
+    /// `background`: a photo behind the person; nil draws colour bands.
+    init(photo: PixelImage, alpha: PixelImage? = nil, background: PixelImage? = nil, width: Int, height: Int,
+         format: PixelFormat) {
         precondition(photo.format == .rgb && photo.layoutProblem == nil, "the photo must be a valid RGB image")
+        precondition(alpha.map { $0.format == .gray && $0.width == photo.width && $0.height == photo.height } ?? true,
+                     "the alpha must be a gray image the photo's size")
         self.width = width
         self.height = height
         self.format = format
         channels = format.bytesPerPixel
-        let aspect = Self.crop.width * Double(photo.width) / (Self.crop.height * Double(photo.height))
+        let crop = alpha == nil ? Self.crop : Self.wholePhoto
+        let aspect = crop.width * Double(photo.width) / (crop.height * Double(photo.height))
         var tall = max(1, Int(Double(height) * 0.85))
         var wide = max(1, Int(Double(tall) * aspect))
         if wide > width * 6 / 10 {
@@ -45,20 +58,39 @@ struct SyntheticScene {
         }
         personWidth = wide
         personHeight = tall
-        (person, alpha) = Self.cutOut(photo, width: wide, height: tall, format: format)
-        spans = Self.spans(of: alpha, width: wide, height: tall)
+        (person, self.alpha) = Self.cutOut(photo, alpha: alpha, width: wide, height: tall, format: format)
+        spans = Self.spans(of: self.alpha, width: wide, height: tall)
         band = [UInt8](repeating: 0, count: (width + height) * format.bytesPerPixel)
+        if let background, background.format == .rgb, background.layoutProblem == nil, background.width > 1, background.height > 1 {
+            sceneryWidth = width + width / Self.panShare
+            scenery = Self.cover(background, width: sceneryWidth, height: height, format: format)
+        } else {
+            sceneryWidth = 0
+            scenery = []
+        }
     }
+
+    /// The background photo pans across this share of the frame's width (1/8) and back.
+    private static let panShare = 8
 
     /// Draws the scene at `seconds` into `pixels` (width x height, tightly packed, `format`).
     mutating func render(at seconds: Double, into pixels: UnsafeMutableBufferPointer<UInt8>) {
         precondition(pixels.count == width * height * channels)
-        paintBand(at: seconds)
         let rowBytes = width * channels
         let output = pixels.baseAddress!
-        band.withUnsafeBufferPointer { band in
-            for y in 0..<height {
-                (output + y * rowBytes).update(from: band.baseAddress! + (height - 1 - y) * channels, count: rowBytes)
+        if scenery.isEmpty {
+            paintBand(at: seconds)
+            band.withUnsafeBufferPointer { band in
+                for y in 0..<height {
+                    (output + y * rowBytes).update(from: band.baseAddress! + (height - 1 - y) * channels, count: rowBytes)
+                }
+            }
+        } else {
+            let offset = Int(Double(sceneryWidth - width) * (0.5 + 0.5 * sin(2 * Double.pi * seconds / 10)))
+            scenery.withUnsafeBufferPointer { scenery in
+                for y in 0..<height {
+                    (output + y * rowBytes).update(from: scenery.baseAddress! + (y * sceneryWidth + offset) * channels, count: rowBytes)
+                }
             }
         }
         let swing = 0.5 + 0.45 * sin(2 * Double.pi * seconds / 4)
@@ -113,11 +145,12 @@ struct SyntheticScene {
     }
 
     /// The person scaled to `width` x `height` (bilinear) in `format`, with a soft-edged silhouette.
-    private static func cutOut(_ photo: PixelImage, width: Int, height: Int,
+    private static func cutOut(_ photo: PixelImage, alpha coverageImage: PixelImage?, width: Int, height: Int,
                                format: PixelFormat) -> (pixels: [UInt8], alpha: [UInt8]) {
         let channels = format.bytesPerPixel
         var pixels = [UInt8](repeating: 0, count: width * height * channels)
         var alpha = [UInt8](repeating: 0, count: width * height)
+        let crop = coverageImage == nil ? crop : wholePhoto  // a cut-out keeps everything it covers (the helmet too)
         let cropX = crop.x * Double(photo.width), cropY = crop.y * Double(photo.height)
         let cropWidth = crop.width * Double(photo.width), cropHeight = crop.height * Double(photo.height)
         pixels.withUnsafeMutableBufferPointer { pixels in
@@ -127,8 +160,8 @@ struct SyntheticScene {
                     let u = (Double(x) + 0.5) / Double(width)
                     let (red, green, blue) = sample(photo, x: cropX + u * cropWidth - 0.5, y: cropY + v * cropHeight - 0.5)
                     store(red, green, blue, at: (y * width + x) * channels, in: pixels, channels: channels)
-                    let coverage = max(edge(u, v, head, width: width, height: height),
-                                       edge(u, v, body, width: width, height: height))
+                    let coverage = coverageImage.map { sample($0, x: cropX + u * cropWidth - 0.5, y: cropY + v * cropHeight - 0.5).0 / 255 }
+                        ?? max(edge(u, v, head, width: width, height: height), edge(u, v, body, width: width, height: height))
                     alpha[y * width + x] = UInt8((coverage * 255).rounded())
                 }
             }
@@ -145,11 +178,32 @@ struct SyntheticScene {
         return min(1, max(0, 0.5 + inside / 1.5))
     }
 
+    /// `photo` scaled (bilinear) to cover `width` x `height`, centred, in `format`.
+    private static func cover(_ photo: PixelImage, width: Int, height: Int, format: PixelFormat) -> [UInt8] {
+        let channels = format.bytesPerPixel
+        let scale = max(Double(width) / Double(photo.width), Double(height) / Double(photo.height))
+        let left = (Double(photo.width) - Double(width) / scale) / 2, top = (Double(photo.height) - Double(height) / scale) / 2
+        var pixels = [UInt8](repeating: 0, count: width * height * channels)
+        pixels.withUnsafeMutableBufferPointer { pixels in
+            for y in 0..<height {
+                for x in 0..<width {
+                    let (red, green, blue) = sample(photo, x: left + (Double(x) + 0.5) / scale - 0.5, y: top + (Double(y) + 0.5) / scale - 0.5)
+                    store(red, green, blue, at: (y * width + x) * channels, in: pixels, channels: channels)
+                }
+            }
+        }
+        return pixels
+    }
+
+    /// Bilinear sample of `photo` (RGB, or gray: all three the same) at (`x`, `y`).
     private static func sample(_ photo: PixelImage, x: Double, y: Double) -> (Double, Double, Double) {
         let x0 = min(max(0, Int(x.rounded(.down))), photo.width - 1), y0 = min(max(0, Int(y.rounded(.down))), photo.height - 1)
         let x1 = min(x0 + 1, photo.width - 1), y1 = min(y0 + 1, photo.height - 1)
         let fx = min(1, max(0, x - Double(x0))), fy = min(1, max(0, y - Double(y0)))
-        func value(_ px: Int, _ py: Int, _ channel: Int) -> Double { Double(photo.pixels[(py * photo.width + px) * 3 + channel]) }
+        let stride = photo.format.bytesPerPixel
+        func value(_ px: Int, _ py: Int, _ channel: Int) -> Double {
+            Double(photo.pixels[(py * photo.width + px) * stride + min(channel, stride - 1)])
+        }
         func mix(_ channel: Int) -> Double {
             let top = value(x0, y0, channel) * (1 - fx) + value(x1, y0, channel) * fx
             let bottom = value(x0, y1, channel) * (1 - fx) + value(x1, y1, channel) * fx

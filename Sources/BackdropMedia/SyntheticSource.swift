@@ -29,10 +29,23 @@ public final class SyntheticSource: VideoSource {
         Checkout.root()?.appendingPathComponent(".cache/astronaut.png").path
     }
 
+    /// The demo's scenery, where set-up puts it: the astronaut's cut-out (`.cache/astronaut-alpha.png`,
+    /// made by MediaPipe's segmenter) and a public-domain launch photo (`.cache/rocket.jpg`); nil
+    /// when set-up has not made them.
+    public static var demoScenery: (alpha: String, background: String)? {
+        guard let cache = Checkout.root()?.appendingPathComponent(".cache") else { return nil }
+        let alpha = cache.appendingPathComponent("astronaut-alpha.png").path, background = cache.appendingPathComponent("rocket.jpg").path
+        guard FileManager.default.fileExists(atPath: alpha), FileManager.default.fileExists(atPath: background) else { return nil }
+        return (alpha, background)
+    }
+
     /// `photo`: a PNG or JPEG with a person in the astronaut photo's place (centre, head near the
-    /// top); nil uses the astronaut.
+    /// top); nil uses the astronaut. `alpha`: a gray image of the photo's size saying where the
+    /// person is (255), for a clean cut-out instead of two ellipses. `background`: a photo behind
+    /// the person, panning slowly, instead of colour bands.
     public init(width: Int = 1280, height: Int = 720, frameRate: Double = 30, frameCount: Int? = nil,
-                format: PixelFormat = .rgb, pacing: Pacing = .asFastAsPossible, photo: String? = nil) throws(MediaError) {
+                format: PixelFormat = .rgb, pacing: Pacing = .asFastAsPossible, photo: String? = nil,
+                alpha: String? = nil, background: String? = nil) throws(MediaError) {
         let name = "synthetic \(width)x\(height) at \(frameRate) fps"
         guard (2...16_384).contains(width), (2...16_384).contains(height) else {
             throw .unsupported(path: name, reason: "the size must be 2 to 16384 pixels a side")
@@ -50,6 +63,11 @@ public final class SyntheticSource: VideoSource {
             throw .setupFileMissing(path: path, what: "astronaut photo")
         }
         let picture = try ImageFile.read(path, as: .rgb)
+        let coverage = try alpha.map { path throws(MediaError) in try ImageFile.read(path, as: .gray) }
+        if let coverage, coverage.width != picture.width || coverage.height != picture.height {
+            throw .unsupported(path: alpha ?? "", reason: "the alpha is \(coverage.width)x\(coverage.height) but the photo is \(picture.width)x\(picture.height)")
+        }
+        let scenery = try background.map { path throws(MediaError) in try ImageFile.read(path, as: .rgb) }
         self.name = name
         self.width = width
         self.height = height
@@ -58,7 +76,7 @@ public final class SyntheticSource: VideoSource {
         rate = frameRate
         self.format = format
         self.pacing = pacing
-        scene = SyntheticScene(photo: picture, width: width, height: height, format: format)
+        scene = SyntheticScene(photo: picture, alpha: coverage, background: scenery, width: width, height: height, format: format)
     }
 
     public func read(into frame: inout VideoFrame) throws(MediaError) -> Bool {
