@@ -315,7 +315,7 @@ struct Run: AsyncParsableCommand {
             // Subscribed before the run starts, so the first frame has its line.
             if let landmarksOutput {
                 landmarks = (try LandmarksWriter(landmarksOutput, blendshapes: landmarksBlendshapes),
-                             pipeline.results(bufferingNewest: LandmarksWriter.bufferedLines))
+                             pipeline.results(bufferingNewest: LandmarksWriter.bufferedLines, includeMask: false))
             }
         } catch {
             for sink in sinks { _ = sink.finishAfterFailure() }

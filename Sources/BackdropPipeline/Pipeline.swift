@@ -186,12 +186,14 @@ public final class Pipeline: Service, @unchecked Sendable {
     /// pipeline's frame slot, copy-on-write. Holding a result costs nothing until that slot is
     /// reused (a few frames later); then the pipeline copies the buffer for itself (one allocation
     /// per result still held). Read results promptly, or copy what you keep, and steady state
-    /// stays allocation-free. With no reader, results cost nothing.
-    public func results(bufferingNewest: Int = 8, includeFrames: Bool = false) -> AsyncStream<PipelineResult> {
-        subscribers.subscribe(bufferingNewest: bufferingNewest, includeFrames: includeFrames)
+    /// stays allocation-free. With no reader, results cost nothing. `includeMask: false` (say, a
+    /// reader of landmarks only) gets an empty mask, and spares the effect stage writing the
+    /// frame-size mask (a few ms at 720p) when nothing else reads it.
+    public func results(bufferingNewest: Int = 8, includeFrames: Bool = false, includeMask: Bool = true) -> AsyncStream<PipelineResult> {
+        subscribers.subscribe(bufferingNewest: bufferingNewest, includeFrames: includeFrames, includeMask: includeMask)
     }
 
-    /// Results that readers of ``results(bufferingNewest:includeFrames:)`` fell too far behind to get.
+    /// Results that readers of ``results(bufferingNewest:includeFrames:includeMask:)`` fell too far behind to get.
     public var resultsDropped: Int { subscribers.dropped }
 
     /// After `run()` threw: the files that hold the frames written before the failure (each

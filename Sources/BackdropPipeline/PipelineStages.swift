@@ -153,7 +153,7 @@ extension Pipeline {
                 let previewed = preview.isWatched
                 let now = previewed ? Self.now() : 0
                 if previewed { preview.offer(input: slot.video.image, now: now) }
-                let maskWanted = maskSink != nil || !subscribers.isEmpty || preview.wantsMask
+                let maskWanted = maskSink != nil || subscribers.wantsMask || preview.wantsMask
                 effects.process(&slot, maskWanted: maskWanted)
                 if previewed { preview.offer(output: slot.video.image, mask: slot.mask, maskIsFresh: maskWanted, now: now) }
             }
@@ -221,9 +221,10 @@ extension Pipeline {
 
     private func publish(_ slot: FrameSlot, latency: UInt64) {
         guard !subscribers.isEmpty else { return }
-        subscribers.publish { includeFrame in
+        subscribers.publish { includeFrame, includeMask in
             PipelineResult(index: slot.video.index, timestampMicroseconds: slot.video.timestampMicroseconds,
-                           frame: includeFrame ? slot.video.image : nil, mask: slot.mask, faces: slot.faces,
+                           frame: includeFrame ? slot.video.image : nil, mask: includeMask ? slot.mask : ConfidenceMask(),
+                           faces: slot.faces,
                            latencyMilliseconds: Double(latency) / 1e6)
         }
     }}

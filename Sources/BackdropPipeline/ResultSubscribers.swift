@@ -6,6 +6,7 @@ final class ResultSubscribers: Sendable {
     private struct Subscriber {
         let continuation: AsyncStream<PipelineResult>.Continuation
         let includeFrames: Bool
+        let includeMask: Bool
     }
 
     private struct State {
@@ -16,23 +17,26 @@ final class ResultSubscribers: Sendable {
 
     private let state = Mutex(State())
     private let subscriberCount = Atomic<Int>(0)
+    private let maskReaderCount = Atomic<Int>(0)
     private let droppedCount = Atomic<Int>(0)
 
     /// Whether anyone reads results now (one atomic load: the effect stage asks per frame).
     var isEmpty: Bool { subscriberCount.load(ordering: .relaxed) == 0 }
+    /// Whether any subscriber reads the frame-size mask (if none, the effect stage need not write it).
+    var wantsMask: Bool { maskReaderCount.load(ordering: .relaxed) > 0 }
 
     /// Results the subscribers' full buffers dropped so far (each oldest result pushed out counts once).
     var dropped: Int { droppedCount.load(ordering: .relaxed) }
 
-    func subscribe(bufferingNewest: Int, includeFrames: Bool) -> AsyncStream<PipelineResult> {
+    func subscribe(bufferingNewest: Int, includeFrames: Bool, includeMask: Bool = true) -> AsyncStream<PipelineResult> {
         let (stream, continuation) = AsyncStream<PipelineResult>.makeStream(
             bufferingPolicy: .bufferingNewest(max(1, bufferingNewest)))
         let id: Int? = state.withLock { state in
             guard !state.finished else { return nil }
             let id = state.nextID
             state.nextID += 1
-            state.subscribers[id] = Subscriber(continuation: continuation, includeFrames: includeFrames)
-            subscriberCount.store(state.subscribers.count, ordering: .relaxed)
+            state.subscribers[id] = Subscriber(continuation: continuation, includeFrames: includeFrames, includeMask: includeMask)
+            storeCounts(state)
             return id
         }
         guard let id else {
@@ -43,11 +47,11 @@ final class ResultSubscribers: Sendable {
         return stream
     }
 
-    /// Hands one frame's result to every subscriber; `result(includeFrame)` makes it.
-    func publish(_ result: (_ includeFrame: Bool) -> PipelineResult) {
+    /// Hands one frame's result to every subscriber; `result(includeFrame, includeMask)` makes it.
+    func publish(_ result: (_ includeFrame: Bool, _ includeMask: Bool) -> PipelineResult) {
         state.withLock { state in
             for subscriber in state.subscribers.values {
-                if case .dropped = subscriber.continuation.yield(result(subscriber.includeFrames)) {
+                if case .dropped = subscriber.continuation.yield(result(subscriber.includeFrames, subscriber.includeMask)) {
                     droppedCount.add(1, ordering: .relaxed)
                 }
             }
@@ -60,6 +64,7 @@ final class ResultSubscribers: Sendable {
             state.finished = true
             defer { state.subscribers.removeAll() }
             subscriberCount.store(0, ordering: .relaxed)
+            maskReaderCount.store(0, ordering: .relaxed)
             return state.subscribers.values.map(\.continuation)
         }
         // Outside the lock: finishing runs each stream's onTermination, which takes it.
@@ -69,7 +74,12 @@ final class ResultSubscribers: Sendable {
     private func remove(_ id: Int) {
         state.withLock { state in
             state.subscribers[id] = nil
-            subscriberCount.store(state.subscribers.count, ordering: .relaxed)
+            storeCounts(state)
         }
+    }
+
+    private func storeCounts(_ state: State) {
+        subscriberCount.store(state.subscribers.count, ordering: .relaxed)
+        maskReaderCount.store(state.subscribers.values.filter(\.includeMask).count, ordering: .relaxed)
     }
 }
