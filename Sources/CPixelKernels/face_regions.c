@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-void bd_pixelate_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom, int cell) {
-  if (cell < 1 || right <= left || bottom <= top) return;
+static inline void pixelate_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
+                                 int cell) {
   for (int y0 = top; y0 < bottom; y0 += cell) {
     int y1 = y0 + cell < bottom ? y0 + cell : bottom;
     for (int x0 = left; x0 < right; x0 += cell) {
@@ -26,6 +26,14 @@ void bd_pixelate_rect(uint8_t *image, int stride, int channels, int left, int to
       }
     }
   }
+}
+
+// Entered with a literal channel count, so the compiler unrolls the channel loops for RGB and RGBA.
+void bd_pixelate_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom, int cell) {
+  if (cell < 1 || right <= left || bottom <= top || channels < 1 || channels > 4) return;
+  if (channels == 3) pixelate_rect(image, stride, 3, left, top, right, bottom, cell);
+  else if (channels == 4) pixelate_rect(image, stride, 4, left, top, right, bottom, cell);
+  else pixelate_rect(image, stride, channels, left, top, right, bottom, cell);
 }
 
 // One line of `count` pixels, `step` bytes apart, box-blurred in place through `line` (a copy).
@@ -52,9 +60,19 @@ static void blur_line(uint8_t *start, int step, int count, int channels, int rad
   }
 }
 
-void bd_blur_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
-                  int factor, int radius, uint8_t *small, uint8_t *line) {
-  if (factor < 1 || right <= left || bottom <= top) return;
+// One small row brought to `width` pixels along x (bilinear by `columns`), as value * 256.
+static inline void widen_row(const uint8_t *row, const int32_t *columns, int width, int channels, int small_width,
+                             uint16_t *wide) {
+  for (int x = 0; x < width; x++) {
+    const int column0 = columns[x] >> 8, weight_right = columns[x] & 255;
+    const int column1 = column0 + 1 < small_width ? column0 + 1 : column0;
+    for (int c = 0; c < channels; c++)
+      wide[x * channels + c] = (uint16_t)(row[column0 * channels + c] * (256 - weight_right) + row[column1 * channels + c] * weight_right);
+  }
+}
+
+static inline void blur_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
+                             int factor, int radius, uint8_t *small, uint8_t *line, int32_t *columns, uint16_t *rows) {
   const int width = right - left, height = bottom - top;
   const int small_width = (width + factor - 1) / factor, small_height = (height + factor - 1) / factor;
   const int small_stride = small_width * channels;
@@ -80,28 +98,46 @@ void bd_blur_rect(uint8_t *image, int stride, int channels, int left, int top, i
       for (int sx = 0; sx < small_width; sx++) blur_line(small + sx * channels, small_stride, small_height, channels, radius, line);
     }
   }
-  // 3. Back into the rectangle, bilinear (pixel centres at +0.5, edges clamped), 8-bit weights.
+  // 3. Back into the rectangle, bilinear (pixel centres at +0.5, edges clamped), 8-bit weights;
+  //    each column's source pair and weight worked out once: (offset of the left one) << 8 | weight.
+  for (int x = 0; x < width; x++) {
+    const int across = (2 * x + 1) * 128 / factor - 128;
+    const int clamped_x = across < 0 ? 0 : across;
+    int column0 = clamped_x >> 8;
+    int weight_right = column0 + 1 < small_width ? (clamped_x & 255) : 0;
+    if (column0 >= small_width) column0 = small_width - 1;
+    columns[x] = (column0 << 8) | weight_right;
+  }
+  // Rows widened along x once each (16-bit: value * 256), two kept; then each output row is the
+  // vertical mix of two widened rows: contiguous loops the compiler vectorises.
+  uint16_t *wide_above = rows, *wide_below = rows + (size_t)width * channels;
+  int have_above = -1, have_below = -1;
   for (int y = 0; y < height; y++) {
     const int position = (2 * y + 1) * 128 / factor - 128;  // source row in 1/256ths
     const int clamped = position < 0 ? 0 : position;
-    int row0 = clamped >> 8, row1 = row0 + 1;
+    int row0 = clamped >> 8;
     const int weight_below = row0 + 1 < small_height ? (clamped & 255) : 0;
-    if (row1 >= small_height) row1 = small_height - 1;
     if (row0 >= small_height) row0 = small_height - 1;
-    const uint8_t *above = small + row0 * small_stride, *below = small + row1 * small_stride;
-    uint8_t *out = image + (size_t)(top + y) * stride + (size_t)left * channels;
-    for (int x = 0; x < width; x++) {
-      const int across = (2 * x + 1) * 128 / factor - 128;
-      const int clamped_x = across < 0 ? 0 : across;
-      int column0 = clamped_x >> 8, column1 = column0 + 1;
-      const int weight_right = column0 + 1 < small_width ? (clamped_x & 255) : 0;
-      if (column1 >= small_width) column1 = small_width - 1;
-      if (column0 >= small_width) column0 = small_width - 1;
-      for (int c = 0; c < channels; c++) {
-        const int top_value = above[column0 * channels + c] * (256 - weight_right) + above[column1 * channels + c] * weight_right;
-        const int bottom_value = below[column0 * channels + c] * (256 - weight_right) + below[column1 * channels + c] * weight_right;
-        out[x * channels + c] = (uint8_t)((top_value * (256 - weight_below) + bottom_value * weight_below + 32768) >> 16);
+    const int row1 = row0 + 1 < small_height ? row0 + 1 : row0;
+    if (have_above != row0) {
+      if (have_below == row0) {  // moving down one row: the old lower row is the new upper one
+        uint16_t *swap = wide_above; wide_above = wide_below; wide_below = swap; have_above = row0; have_below = -1;
+      } else {
+        widen_row(small + row0 * small_stride, columns, width, channels, small_width, wide_above); have_above = row0;
       }
     }
+    if (have_below != row1) { widen_row(small + row1 * small_stride, columns, width, channels, small_width, wide_below); have_below = row1; }
+    uint8_t *out = image + (size_t)(top + y) * stride + (size_t)left * channels;
+    const uint32_t below = (uint32_t)weight_below, above = 256u - below;
+    for (int k = 0; k < width * channels; k++)
+      out[k] = (uint8_t)((wide_above[k] * above + wide_below[k] * below + 32768u) >> 16);
   }
+}
+
+void bd_blur_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
+                  int factor, int radius, uint8_t *small, uint8_t *line, int32_t *columns, uint16_t *rows) {
+  if (factor < 1 || right <= left || bottom <= top || channels < 1 || channels > 4) return;
+  if (channels == 3) blur_rect(image, stride, 3, left, top, right, bottom, factor, radius, small, line, columns, rows);
+  else if (channels == 4) blur_rect(image, stride, 4, left, top, right, bottom, factor, radius, small, line, columns, rows);
+  else blur_rect(image, stride, channels, left, top, right, bottom, factor, radius, small, line, columns, rows);
 }

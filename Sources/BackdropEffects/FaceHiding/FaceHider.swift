@@ -12,6 +12,7 @@ public final class FaceHider {
     /// This frame's boxes from the landmarker, before tracking.
     private var found: [FaceBox] = []
     private let line = ScratchBuffer<UInt8>(), small = ScratchBuffer<UInt8>()
+    private let columns = ScratchBuffer<Int32>(), rows = ScratchBuffer<UInt16>()
 
     public init() { found.reserveCapacity(FaceHiding.faceLimit) }
 
@@ -32,10 +33,12 @@ public final class FaceHider {
         tracker.update(with: boxes, holdFrames: settings.holdFrames, width: image.width, height: image.height)
         let channels = image.format.bytesPerPixel
         line.reserve(max(image.width, image.height) * channels)
-        small.reserve((image.width / 2 + 1) * (image.height / 2 + 1) * channels)  // a blur's small copy: factor 2 at least
+        small.reserve((image.width / 2 + 1) * (image.height / 2 + 1) * channels)
+        columns.reserve(image.width)
+        rows.reserve(2 * image.width * channels)  // a blur's small copy: factor 2 at least
         let mainID = settings.keepMain ? tracker.mainID : nil
         let width = image.width, height = image.height, stride = image.bytesPerRow
-        let scratch = line.pointer, smallCopy = small.pointer
+        let scratch = line.pointer, smallCopy = small.pointer, columnTable = columns.pointer, rowPair = rows.pointer
         let tracks = tracker.tracks
         image.pixels.withUnsafeMutableBufferPointer { pixels in
             guard let base = pixels.baseAddress else { return }
@@ -47,7 +50,7 @@ public final class FaceHider {
                 case .blur:
                     bd_blur_rect(base, Int32(stride), Int32(channels), Int32(rect.left), Int32(rect.top), Int32(rect.right),
                                  Int32(rect.bottom), Int32(Self.blurFactor(faceWidth: faceWidth)), Int32(Self.blurSmallRadius),
-                                 smallCopy, scratch)
+                                 smallCopy, scratch, columnTable, rowPair)
                 case .pixelate:
                     bd_pixelate_rect(base, Int32(stride), Int32(channels), Int32(rect.left), Int32(rect.top), Int32(rect.right),
                                      Int32(rect.bottom), Int32(Self.pixelCell(faceWidth: faceWidth)))

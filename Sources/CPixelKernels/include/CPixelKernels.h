@@ -75,9 +75,10 @@ void bd_pixelate_rect(uint8_t *image, int stride, int channels, int left, int to
 /// three box passes of `radius` each way at that size, and brought back up bilinearly. Costs about
 /// two reads and a write of the rectangle whatever the blur's reach (`factor * radius * 3`
 /// pixels). `small` is scratch for `ceil(width / factor) * ceil(height / factor) * channels`
-/// bytes, `line` for `max` of those sides `* channels`.
+/// bytes, `line` for `max` of those sides `* channels`, `columns` for the rectangle's width,
+/// `rows` for twice its width `* channels`.
 void bd_blur_rect(uint8_t *image, int stride, int channels, int left, int top, int right, int bottom,
-                  int factor, int radius, uint8_t *small, uint8_t *line);
+                  int factor, int radius, uint8_t *small, uint8_t *line, int32_t *columns, uint16_t *rows);
 
 /// The crop of `source` (`width` x `height`, `channels` bytes a pixel, both sides at least 2) whose
 /// top-left corner is at (`left`, `top`) and whose size is the frame's times `scale` (at most 1),
