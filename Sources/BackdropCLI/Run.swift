@@ -75,7 +75,7 @@ struct Run: AsyncParsableCommand {
     var processSize: ProcessSizeChoice?
     @Flag(inversion: .prefixedNo, help: "Find face landmarks.")
     var faces = true
-    @Option(help: "Hide faces after the effect: off, blur or pixelate (up to \(FaceHiding.faceLimit) faces; the face landmarker then looks for that many, about twice its CPU time at 720p).")
+    @Option(help: "Hide faces after the effect: off, blur or pixelate (up to \(FaceHiding.faceLimit) faces; the face landmarker then looks for that many, about three times its CPU time at 720p).")
     var hideFaces: HideFacesChoice = .off
     @Flag(help: "With --hide-faces: leave the main face (the largest; of equal ones, the most central) as it is.")
     var keepMain = false
