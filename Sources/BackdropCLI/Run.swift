@@ -303,8 +303,8 @@ struct Run: AsyncParsableCommand {
                 mode: live ? .live : .offline, settings: settings, processSize: processSize, models: modelOptions.directory,
                 // Serving: faces can be turned on from the page even when the run starts without them.
                 loadsFaceLandmarker: studio.serve != nil ? true : nil,
-                // Framing keeps every face in the picture; otherwise one face, at the landmarker's lowest cost.
-                maxFaces: framing != nil ? Framing.facesFramed : 1, faceBlendshapes: landmarksBlendshapes, categoryMask: categoryMask,
+                // Hiding and framing raise the face count themselves (`landmarkerFaces`).
+                faceBlendshapes: landmarksBlendshapes, categoryMask: categoryMask,
                 memoryGuard: MemoryGuardPolicy(growthBudgetBytes: memoryBudget > 0 ? memoryBudget * 1_048_576 : nil,
                                                maxFramesPerInstance: swapEvery > 0 ? swapEvery : nil),
                 statsInterval: .seconds(statsInterval), handoffCapacity: queueDepth)

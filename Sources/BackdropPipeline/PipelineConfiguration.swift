@@ -133,10 +133,13 @@ public struct PipelineConfiguration: Sendable {
     /// that `settings.faces` may be turned on while the pipeline runs.
     public var landmarkerLoaded: Bool { loadsFaceLandmarker ?? settings.faces }
 
-    /// The faces the landmarker looks for: `maxFaces`, or ``FaceHiding/faceLimit`` when the starting
-    /// settings hide faces (looking for more than one costs the landmarker about twice the CPU at
-    /// 720p, so a run that hides no faces keeps `maxFaces`).
-    public var landmarkerFaces: Int { settings.hiding == nil ? maxFaces : max(maxFaces, FaceHiding.faceLimit) }
+    /// The faces the landmarker looks for: `maxFaces`, raised to ``FaceHiding/faceLimit`` when the
+    /// starting settings hide faces and to ``Framing/facesFramed`` when they frame them (looking
+    /// for more than one costs the landmarker about three times the CPU at 720p, so a run that does
+    /// neither keeps `maxFaces`).
+    public var landmarkerFaces: Int {
+        max(maxFaces, settings.hiding == nil ? 1 : FaceHiding.faceLimit, settings.framing == nil ? 1 : Framing.facesFramed)
+    }
 
     /// Offline with concurrent inference: the face landmarker runs on its own stage, a frame behind the segmenter.
     var landmarkerHasOwnStage: Bool { mode == .offline && concurrentInference && landmarkerLoaded }
